@@ -1,0 +1,11 @@
+export {
+  DATA_TYPES, allocateData, dataTypeFromConfig, dataTypeFromOnnx, dataTypeFromOrt, dataTypeInfo, isDataType,
+  type DataType, type DataTypeArrays, type DataTypeInfo, type NumericDataType, type TypedArray, type TypedArrayConstructor, type ValueKind,
+} from './data-type.js';
+export { bfloat16BitsToNumber, float16BitsToNumber, numberToBfloat16Bits, numberToFloat16Bits } from './float16.js';
+export {
+  assertDataMatchesShape, assertValidShape, elementCount, formatShape, hasExpectedArray, normalizeTensorInput, tensorByteSize,
+  type Tensor, type TensorInput,
+} from './tensor.js';
+export type { InferRequest, InferResponse, Parameters, RequestedOutput } from './request.js';
+export type { ModelMetadata, ModelReadyState, ModelSignature, ModelVersionStatus, ServerMetadata, SignatureTensor, TensorMetadata } from './model.js';

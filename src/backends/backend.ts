@@ -1,0 +1,46 @@
+import type { ModelSignature, Tensor } from '../core/index.js';
+
+/** Version of the backend API; a backend built for another major version is refused. */
+export const BACKEND_API_VERSION = { major: 1, minor: 0 } as const;
+
+/** Everything a backend needs to open one version of one model. */
+export interface BackendLoadSpec {
+  readonly modelName: string;
+  readonly version: string;
+  /** `<repo>/<model>/<version>` */
+  readonly versionDir: string;
+  /** The file to load, inside versionDir (default `model.onnx`). */
+  readonly modelFile: string;
+  /** Parallel executions to prepare (instance_group count, summed). */
+  readonly instanceCount: number;
+  /** The config's `parameters`, flattened to strings (Triton keys, e.g. `intra_op_thread_count`). */
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+/** One execution: the tensors of one (possibly batched) request, and which outputs to compute. */
+export interface ExecuteRequest {
+  /** Ownership moves to the backend: their buffers may be transferred to a worker and detached. */
+  readonly inputs: Tensor[];
+  readonly outputNames: readonly string[];
+}
+
+/** A model version opened by a backend, ready to execute. */
+export interface LoadedModel {
+  /** What the model file declares, used to complete and check the config. */
+  readonly signature: ModelSignature;
+  /** Resolves with the requested outputs in the requested order; rejects with an InferenceError. */
+  execute(request: ExecuteRequest): Promise<Tensor[]>;
+  /** Releases every resource; in-flight executions finish first. */
+  unload(): Promise<void>;
+}
+
+export interface Backend {
+  /** Triton backend name, e.g. `onnxruntime`. */
+  readonly name: string;
+  readonly apiVersion: { readonly major: number; readonly minor: number };
+  /** Platform string reported in model metadata, e.g. `onnxruntime_onnx`. */
+  readonly platform: string;
+  /** File name looked for when the config names none. */
+  readonly defaultModelFilename: string;
+  load(spec: BackendLoadSpec): Promise<LoadedModel>;
+}

@@ -1,0 +1,2 @@
+export { OnnxBackend } from './onnx-backend.js';
+export { sessionSettingsFromParameters, type OrtSessionSettings } from './session-options.js';

@@ -1,0 +1,65 @@
+import { Command, Option } from 'commander';
+import type { LevelWithSilent } from 'pino';
+import { InferenceServer } from '../../engine/index.js';
+import { startHttpServer } from '../../server/http/index.js';
+import { createLogger, type LogFormat } from '../logging.js';
+import { integerOption } from '../options.js';
+
+interface ServeOptions {
+  modelRepository: string;
+  httpPort: number;
+  host: string;
+  logLevel: LevelWithSilent;
+  logFormat: LogFormat;
+  maxBodyBytes: number;
+  maxTensorBytes: number;
+  strictReadiness: boolean;
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve the models of a Triton-layout repository over KServe v2 HTTP')
+    .addOption(new Option('-r, --model-repository <dir>', 'model repository: <dir>/<model>/<version>/model.onnx').env('WHARF_MODEL_REPOSITORY').makeOptionMandatory())
+    .addOption(new Option('-p, --http-port <port>', 'HTTP port (0 picks a free one)').env('WHARF_HTTP_PORT').default(8000).argParser(integerOption('--http-port', 0, 65535)))
+    .addOption(new Option('--host <address>', 'address to listen on').env('WHARF_HOST').default('0.0.0.0'))
+    .addOption(new Option('--log-level <level>', 'log level; debug adds one access line per request').env('WHARF_LOG_LEVEL').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .addOption(new Option('--log-format <format>', 'pretty on a terminal, JSON otherwise').env('WHARF_LOG_FORMAT').choices(['auto', 'pretty', 'json']).default('auto'))
+    .addOption(new Option('--max-body-bytes <bytes>', 'largest request body').env('WHARF_MAX_BODY_BYTES').default(256 * 1024 * 1024).argParser(integerOption('--max-body-bytes', 1)))
+    .addOption(new Option('--max-tensor-bytes <bytes>', 'largest tensor in a request').env('WHARF_MAX_TENSOR_BYTES').default(256 * 1024 * 1024).argParser(integerOption('--max-tensor-bytes', 1)))
+    .addOption(new Option('--strict-readiness', 'report ready only when every model is ready').env('WHARF_STRICT_READINESS').default(false))
+    .action(async (options: ServeOptions) => {
+      await serve(options);
+    });
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const logger = createLogger(options.logLevel, options.logFormat);
+  logger.info({ repository: options.modelRepository }, 'loading models');
+  const engine = await InferenceServer.open({
+    modelRepository: options.modelRepository,
+    logger,
+    maxTensorBytes: options.maxTensorBytes,
+    strictReadiness: options.strictReadiness,
+  });
+  for (const row of engine.modelIndex()) {
+    if (row.state === 'READY') logger.info({ model: row.name, version: row.version }, 'model ready');
+    else logger.warn({ model: row.name, version: row.version, state: row.state, reason: row.reason }, 'model not ready');
+  }
+  const http = await startHttpServer(engine, { host: options.host, port: options.httpPort, maxBodyBytes: options.maxBodyBytes, logger });
+  logger.info({ url: http.url }, 'HTTP server listening');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    void (async () => {
+      await http.close();
+      await engine.close();
+      logger.info({}, 'stopped');
+      process.exit(0);
+    })();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}

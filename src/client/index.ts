@@ -1,0 +1,1 @@
+export { HttpClient, normalizeServerUrl, type HttpClientOptions } from './http-client.js';

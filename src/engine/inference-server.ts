@@ -1,0 +1,199 @@
+import { InferenceError, toInferenceError } from '../errors/index.js';
+import {
+  dataTypeFromConfig, elementCount, normalizeTensorInput,
+  type InferRequest, type InferResponse, type ModelMetadata, type ModelVersionStatus, type RequestedOutput,
+  type Parameters, type ServerMetadata, type Tensor, type TensorInput,
+} from '../core/index.js';
+import { BackendRegistry, type Backend } from '../backends/index.js';
+import { OnnxBackend } from '../backends/onnx/index.js';
+import { modelConfigToJson, type ModelConfig } from '../config/index.js';
+import { ModelRepository, type ReadyModelVersion } from '../repository/index.js';
+import { silentLogger, type Logger } from './logger.js';
+import { SERVER_NAME, SERVER_VERSION } from './package-info.js';
+import { validateRequest } from './request-validation.js';
+import { DEFAULT_MAX_TENSOR_BYTES } from './defaults.js';
+
+export interface InferenceServerOptions {
+  /** Triton-layout repository: `<repo>/<model>/<version>/model.onnx`. */
+  readonly modelRepository: string;
+  readonly logger?: Logger;
+  /** @defaultValue 256 MiB */
+  readonly maxTensorBytes?: number;
+  /**
+   * Server readiness also requires every model to be READY (Triton's --strict-readiness).
+   * @defaultValue false: ready once start-up loading has finished, so one broken model does not take the replica out of service.
+   */
+  readonly strictReadiness?: boolean;
+  /** Backends to serve with. @defaultValue [new OnnxBackend()] */
+  readonly backends?: readonly Backend[];
+}
+
+/** An inference request as library users write it: BYTES data may be strings. */
+export interface InferInput {
+  readonly modelName: string;
+  readonly modelVersion?: string;
+  readonly id?: string;
+  readonly parameters?: Parameters;
+  readonly inputs: readonly TensorInput[];
+  readonly outputs?: readonly (RequestedOutput | string)[];
+}
+
+export interface InferOptions {
+  /**
+   * Hand the input buffers over to the backend instead of copying them. Faster, but the
+   * caller's typed arrays are detached (length 0) afterwards. Transports set it for buffers they own.
+   * @defaultValue false
+   */
+  readonly transferInputs?: boolean;
+}
+
+/** Server extensions this build implements, as reported by GET /v2. */
+const EXTENSIONS = ['model_configuration'];
+
+/**
+ * The embeddable inference server: a model repository, its backends and the request path,
+ * with no network. HTTP and gRPC front ends are thin layers over this class.
+ */
+export class InferenceServer {
+  readonly #repository: ModelRepository;
+  readonly #logger: Logger;
+  readonly #maxTensorBytes: number;
+  readonly #strictReadiness: boolean;
+  #started = false;
+  #stopping = false;
+  #inflight = 0;
+  #idle: (() => void) | undefined;
+
+  private constructor(options: InferenceServerOptions) {
+    this.#logger = options.logger ?? silentLogger;
+    const registry = new BackendRegistry();
+    const backends = options.backends ?? [new OnnxBackend({ events: { onWorkerLost: (reason) => this.#logger.error({ reason }, 'onnxruntime worker lost; restarting it') } })];
+    for (const backend of backends) registry.register(backend);
+    this.#repository = new ModelRepository(options.modelRepository, registry, this.#logger);
+    this.#maxTensorBytes = options.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
+    this.#strictReadiness = options.strictReadiness ?? false;
+  }
+
+  /** Opens a repository and loads its models. Resolves once every model has loaded or failed. */
+  static async open(options: InferenceServerOptions): Promise<InferenceServer> {
+    const server = new InferenceServer(options);
+    await server.#repository.loadAll();
+    server.#started = true;
+    return server;
+  }
+
+  get repositoryPath(): string {
+    return this.#repository.root;
+  }
+
+  isLive(): boolean {
+    return true;
+  }
+
+  isReady(): boolean {
+    return this.#started && !this.#stopping && (!this.#strictReadiness || this.#repository.allReady());
+  }
+
+  serverMetadata(): ServerMetadata {
+    return { name: SERVER_NAME, version: SERVER_VERSION, extensions: [...EXTENSIONS] };
+  }
+
+  /** Every model version and its state, with the reason when it is not READY. */
+  modelIndex(options: { readyOnly?: boolean } = {}): ModelVersionStatus[] {
+    const rows = this.#repository.index();
+    return options.readyOnly ? rows.filter((r) => r.state === 'READY') : rows;
+  }
+
+  /** True when the version (or, without one, any version) of the model is READY; throws NOT_FOUND for unknown models. */
+  isModelReady(name: string, version?: string): boolean {
+    try {
+      this.#repository.resolve(name, version);
+      return true;
+    } catch (error) {
+      if (error instanceof InferenceError && error.code === 'ERR_MODEL_NOT_READY') return false;
+      throw error;
+    }
+  }
+
+  modelMetadata(name: string, version?: string): ModelMetadata {
+    const target = this.#repository.resolve(name, version);
+    const { config } = target;
+    const batch = config.max_batch_size > 0 ? [-1] : [];
+    const describe = (t: { name: string; data_type: string; dims: number[] }) => ({ name: t.name, datatype: dataTypeFromConfig(t.data_type)!, shape: [...batch, ...t.dims] });
+    return {
+      name,
+      versions: this.#repository.versionsOf(name).filter((v) => v.state === 'READY').map((v) => v.version),
+      platform: config.platform,
+      inputs: config.input.map(describe),
+      outputs: config.output.map(describe),
+    };
+  }
+
+  /** The completed model configuration, in Triton's JSON form. */
+  modelConfig(name: string, version?: string): Record<string, unknown> {
+    return modelConfigToJson(this.#repository.resolve(name, version).config);
+  }
+
+  async infer(input: InferInput, options: InferOptions = {}): Promise<InferResponse> {
+    if (this.#stopping) throw new InferenceError('ERR_SERVER_STOPPING', 'the server is shutting down and accepts no new requests');
+    this.#inflight += 1;
+    try {
+      const request = toRequest(input, options.transferInputs ?? false);
+      const target = this.#repository.resolve(request.modelName, request.modelVersion);
+      const validated = validateRequest(request, target.config, { maxTensorBytes: this.#maxTensorBytes });
+      let outputs: Tensor[];
+      try {
+        outputs = await target.loaded.execute({ inputs: validated.inputs, outputNames: validated.outputNames });
+      } catch (error) {
+        throw toInferenceError(error, 'ERR_BACKEND_RUNTIME');
+      }
+      return {
+        modelName: request.modelName,
+        modelVersion: target.version,
+        ...(request.id !== undefined ? { id: request.id } : {}),
+        outputs: presentOutputs(outputs, target),
+      };
+    } finally {
+      this.#inflight -= 1;
+      if (this.#inflight === 0) this.#idle?.();
+    }
+  }
+
+  /** Stops taking requests, lets in-flight ones finish, then unloads every model. */
+  async close(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#inflight > 0) await new Promise<void>((resolve) => { this.#idle = resolve; });
+    await this.#repository.unloadAll();
+  }
+}
+
+function toRequest(input: InferInput, transfer: boolean): InferRequest {
+  const inputs = input.inputs.map((t) => {
+    const tensor = normalizeTensorInput(t);
+    // Copy unless the caller gave its buffers away: the backend moves them to a worker thread.
+    if (transfer || tensor.datatype === 'BYTES' || !ArrayBuffer.isView(tensor.data)) return tensor;
+    return { ...tensor, data: tensor.data.slice() } as Tensor;
+  });
+  return {
+    modelName: input.modelName,
+    ...(input.modelVersion !== undefined ? { modelVersion: input.modelVersion } : {}),
+    ...(input.id !== undefined ? { id: input.id } : {}),
+    ...(input.parameters !== undefined ? { parameters: input.parameters } : {}),
+    inputs,
+    ...(input.outputs !== undefined ? { outputs: input.outputs.map((o) => (typeof o === 'string' ? { name: o } : o)) } : {}),
+  };
+}
+
+/** Applies output `reshape`: the model produces the reshape shape, clients see the config dims. */
+function presentOutputs(outputs: Tensor[], target: ReadyModelVersion): Tensor[] {
+  const config: ModelConfig = target.config;
+  return outputs.map((tensor) => {
+    const spec = config.output.find((o) => o.name === tensor.name);
+    if (!spec?.reshape) return tensor;
+    const batch = config.max_batch_size > 0 ? [tensor.shape[0]!] : [];
+    const total = elementCount(tensor.shape.slice(batch.length));
+    const known = spec.dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    return { ...tensor, shape: [...batch, ...spec.dims.map((d) => (d === -1 ? (known === 0 ? 0 : total / known) : d))] };
+  });
+}

@@ -1,0 +1,106 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { InferenceError, isInferenceError, toInferenceError } from '../../errors/index.js';
+import type { InferenceServer } from '../../engine/index.js';
+import { decodeInferRequestJson, encodeInferResponseJson } from '../../protocol/index.js';
+
+export interface HttpAppOptions {
+  /** Largest request body, in bytes. @defaultValue 256 MiB */
+  readonly maxBodyBytes?: number;
+  /** A pino logger; access lines go to it at debug level. */
+  readonly logger?: FastifyBaseLogger;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+
+interface ModelParams {
+  model: string;
+  version?: string;
+}
+
+/** The KServe v2 REST front end: parse, call the engine, encode. No decisions of its own. */
+export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = {}): FastifyInstance {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: maxBodyBytes,
+    disableRequestLogging: true,
+    // KServe model names may hold dots and dashes; keep routing by exact segments.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(2)) }, 'request');
+    done();
+  });
+
+  app.setErrorHandler((error: FastifyError | InferenceError, request, reply) => {
+    const failure = asInferenceError(error, maxBodyBytes);
+    if (failure.kind === 'INTERNAL' || failure.kind === 'UNKNOWN') request.log.error({ err: error, url: request.url }, 'request failed');
+    return sendError(reply, failure);
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, new InferenceError('ERR_ROUTE_NOT_FOUND', `no endpoint ${request.method} ${request.url.split('?')[0]}`)));
+
+  app.get('/v2/health/live', () => ({ live: engine.isLive() }));
+  app.get('/v2/health/ready', (_request, reply) => {
+    const ready = engine.isReady();
+    return reply.code(ready ? 200 : 503).send({ ready });
+  });
+  app.get('/v2', () => engine.serverMetadata());
+
+  for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
+    app.get<{ Params: ModelParams }>(prefix, (request) => engine.modelMetadata(request.params.model, request.params.version));
+    app.get<{ Params: ModelParams }>(`${prefix}/ready`, (request, reply) => {
+      const ready = engine.isModelReady(request.params.model, request.params.version);
+      return reply.code(ready ? 200 : 503).send({ name: request.params.model, ready });
+    });
+    app.get<{ Params: ModelParams }>(`${prefix}/config`, (request) => engine.modelConfig(request.params.model, request.params.version));
+  }
+
+  app.post<{ Body: { ready?: unknown } | undefined }>('/v2/repository/index', (request) => {
+    const ready = request.body?.ready;
+    if (ready !== undefined && typeof ready !== 'boolean') throw new InferenceError('ERR_INVALID_REQUEST', `"ready" must be a boolean, got ${JSON.stringify(ready)}`);
+    return engine.modelIndex({ readyOnly: ready === true });
+  });
+
+  void app.register((scope, _options, done) => {
+    // Infer bodies are decoded by protocol/, whatever their content type: the binary
+    // extension sends JSON followed by raw bytes, which no generic parser understands.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, parsed) => parsed(null, body));
+    for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
+      scope.post<{ Params: ModelParams; Body: Buffer | undefined }>(`${prefix}/infer`, async (request, reply) => {
+        const body = parseJsonBody(request.body);
+        const inferRequest = decodeInferRequestJson(body, { modelName: request.params.model, ...(request.params.version !== undefined ? { modelVersion: request.params.version } : {}) });
+        const response = await engine.infer(inferRequest, { transferInputs: true });
+        return reply.type('application/json').send(encodeInferResponseJson(response));
+      });
+    }
+    done();
+  });
+
+  return app;
+}
+
+function parseJsonBody(body: Buffer | undefined): unknown {
+  if (!body || body.length === 0) throw new InferenceError('ERR_INVALID_REQUEST', 'the request body is empty; expected a JSON inference request');
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch (error) {
+    throw new InferenceError('ERR_INVALID_REQUEST', `the request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function asInferenceError(error: FastifyError | InferenceError, maxBodyBytes: number): InferenceError {
+  if (isInferenceError(error)) return error;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new InferenceError('ERR_BODY_TOO_LARGE', `the request body exceeds the limit of ${maxBodyBytes} bytes`);
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new InferenceError('ERR_INVALID_REQUEST', error.message);
+  }
+  return toInferenceError(error);
+}
+
+function sendError(reply: FastifyReply, error: InferenceError): FastifyReply {
+  return reply.code(error.httpStatus).type('application/json').send({ error: error.message, code: error.code });
+}

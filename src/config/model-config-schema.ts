@@ -145,6 +145,14 @@ function buildEnum(type: protobuf.Enum, enums: Map<string, EnumSchema>): EnumSch
   return schema;
 }
 
+/** The proto3 default of a non-message value: what an unset field reads as. */
+export function protoDefault(schema: ValueSchema): unknown {
+  if (schema.kind === 'message') return {};
+  if (schema.kind === 'enum') return schema.enumType.names[0];
+  if (schema.scalar === 'string' || schema.scalar === 'bytes') return '';
+  return schema.scalar === 'bool' ? false : 0;
+}
+
 function scalarType(name: string): ScalarType {
   if (!SCALARS.has(name)) throw new InferenceError('ERR_INTERNAL', `model_config.proto uses unsupported scalar type "${name}"`);
   return name as ScalarType;

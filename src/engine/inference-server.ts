@@ -6,7 +6,7 @@ import {
 } from '../core/index.js';
 import { BackendRegistry, type Backend } from '../backends/index.js';
 import { OnnxBackend } from '../backends/onnx/index.js';
-import { modelConfigToJson, type ModelConfig } from '../config/index.js';
+import { modelConfigToJson, type CompletedModelConfig } from '../config/index.js';
 import { ModelRepository, type ReadyModelVersion } from '../repository/index.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './package-info.js';
@@ -119,11 +119,11 @@ export class InferenceServer {
     const target = this.#repository.resolve(name, version);
     const { config } = target;
     const batch = config.max_batch_size > 0 ? [-1] : [];
-    const describe = (t: { name: string; data_type: string; dims: number[] }) => ({ name: t.name, datatype: dataTypeFromConfig(t.data_type)!, shape: [...batch, ...t.dims] });
+    const describe = (t: { name: string; data_type: string; dims: readonly number[] }) => ({ name: t.name, datatype: dataTypeFromConfig(t.data_type)!, shape: [...batch, ...t.dims] });
     return {
       name,
       versions: this.#repository.versionsOf(name).filter((v) => v.state === 'READY').map((v) => v.version),
-      platform: config.platform,
+      platform: target.platform,
       inputs: config.input.map(describe),
       outputs: config.output.map(describe),
     };
@@ -187,7 +187,7 @@ function toRequest(input: InferInput, transfer: boolean): InferRequest {
 
 /** Applies output `reshape`: the model produces the reshape shape, clients see the config dims. */
 function presentOutputs(outputs: Tensor[], target: ReadyModelVersion): Tensor[] {
-  const config: ModelConfig = target.config;
+  const config: CompletedModelConfig = target.config;
   return outputs.map((tensor) => {
     const spec = config.output.find((o) => o.name === tensor.name);
     if (!spec?.reshape) return tensor;

@@ -3,7 +3,7 @@ import {
   assertDataMatchesShape, assertValidShape, dataTypeFromConfig, dataTypeInfo, elementCount, formatShape, hasExpectedArray, tensorByteSize,
   type InferRequest, type Tensor,
 } from '../core/index.js';
-import type { ModelConfig, ModelInputConfig } from '../config/index.js';
+import type { CompletedModelConfig as ModelConfig, ModelInput } from '../config/index.js';
 
 export interface RequestLimits {
   /** Largest tensor, in bytes, that a request may carry. */
@@ -24,7 +24,7 @@ function describeInputs(config: ModelConfig): string {
 }
 
 /** The shape a client sends for an input, `-1` for the batch and variable dims. */
-function clientShape(config: ModelConfig, input: ModelInputConfig): (number | string)[] {
+function clientShape(config: ModelConfig, input: ModelInput): (number | string)[] {
   return config.max_batch_size > 0 ? ['batch', ...input.dims] : [...input.dims];
 }
 
@@ -83,7 +83,7 @@ export function validateRequest(request: InferRequest, config: ModelConfig, limi
   return { inputs, outputNames: selectOutputs(request, config), batchSize };
 }
 
-function checkShape(shape: number[], spec: ModelInputConfig, config: ModelConfig, where: string): void {
+function checkShape(shape: number[], spec: ModelInput, config: ModelConfig, where: string): void {
   const dims = spec.dims;
   const batched = config.max_batch_size > 0;
   const expectedRank = dims.length + (batched ? 1 : 0);
@@ -109,7 +109,7 @@ function checkShape(shape: number[], spec: ModelInputConfig, config: ModelConfig
 }
 
 /** The shape the model receives for a reshaped input; -1 in the reshape takes the remaining elements. */
-function reshapeFor(config: ModelConfig, shape: number[], reshape: number[]): number[] {
+function reshapeFor(config: ModelConfig, shape: number[], reshape: readonly number[]): number[] {
   const batch = config.max_batch_size > 0 ? [shape[0]!] : [];
   const total = elementCount(shape.slice(batch.length));
   const known = reshape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);

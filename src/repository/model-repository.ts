@@ -3,7 +3,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { InferenceError, toInferenceError } from '../errors/index.js';
 import type { ModelReadyState, ModelVersionStatus } from '../core/index.js';
 import type { BackendRegistry, LoadedModel } from '../backends/index.js';
-import { completeModelConfig, parseModelConfigJson, parseModelConfigText, type ModelConfig } from '../config/index.js';
+import { completeModelConfig, parseModelConfigJson, parseModelConfigText, type CompletedModelConfig, type ModelConfig } from '../config/index.js';
 import { assertSafeModelName } from './model-name.js';
 import { scanRepository, type ModelSource } from './repository-scan.js';
 import { selectVersions } from './version-policy.js';
@@ -16,12 +16,14 @@ export interface ModelVersion {
   /** Why it is not READY; empty when it is. */
   reason: string;
   /** The completed config; set once the version is READY. */
-  config: ModelConfig | undefined;
+  config: CompletedModelConfig | undefined;
+  /** Platform reported in metadata, e.g. `onnxruntime_onnx`. */
+  platform: string;
   loaded: LoadedModel | undefined;
 }
 
 /** A version that can take requests. */
-export type ReadyModelVersion = ModelVersion & { state: 'READY'; config: ModelConfig; loaded: LoadedModel };
+export type ReadyModelVersion = ModelVersion & { state: 'READY'; config: CompletedModelConfig; loaded: LoadedModel };
 
 interface ModelEntry {
   readonly name: string;
@@ -144,7 +146,7 @@ export class ModelRepository {
       return;
     }
     for (const version of selectVersions(config?.version_policy, source.versions)) {
-      const modelVersion: ModelVersion = { modelName: source.name, version: String(version), state: 'LOADING', reason: '', config: undefined, loaded: undefined };
+      const modelVersion: ModelVersion = { modelName: source.name, version: String(version), state: 'LOADING', reason: '', config: undefined, loaded: undefined, platform: config?.platform ?? '' };
       entry.versions.set(modelVersion.version, modelVersion);
       await this.#loadVersion(source, config, modelVersion);
     }
@@ -163,6 +165,7 @@ export class ModelRepository {
           ? `${source.configFile?.path ?? source.dir}: backend/platform '${wanted}' is not available; available backends: ${this.#registry.names().join(', ')}`
           : `${versionDir}: no model file found (expected model.onnx)`);
       }
+      target.platform = config?.platform || backend.platform;
       const modelFile = config?.default_model_filename || backend.defaultModelFilename;
       const modelPath = join(versionDir, modelFile);
       if (!(await isFile(modelPath))) throw new InferenceError('ERR_MODEL_LOAD_FAILED', `${modelPath}: model file is missing`);

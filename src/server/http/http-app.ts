@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { InferenceError, isInferenceError, toInferenceError } from '../../errors/index.js';
 import type { InferenceServer } from '../../engine/index.js';
 import { decodeInferRequestJson, encodeInferResponseJson } from '../../protocol/index.js';
@@ -23,7 +23,8 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: maxBodyBytes,
-    disableRequestLogging: true,
+    // One access line per request comes from the onResponse hook below, at debug level.
+    logController: new LogController({ disableRequestLogging: true }),
     // KServe model names may hold dots and dashes; keep routing by exact segments.
     routerOptions: { ignoreTrailingSlash: true },
   });

@@ -51,8 +51,8 @@ function typedAttribute(name: string, value: AttributeValue): TypedAttribute {
   if (!Array.isArray(value)) return attr.tensor(value as TensorProto);
   const items: readonly unknown[] = value;
   if (items.length === 0) throw new TypeError(`attribute '${name}': an empty array has no type; use attr.ints([]), attr.floats([]) or attr.strings([])`);
-  if (items.every((item) => typeof item === 'string')) return attr.strings(items as string[]);
+  if (items.every((item) => typeof item === 'string')) return attr.strings(items);
   if (items.every((item) => typeof item === 'bigint' || Number.isInteger(item))) return attr.ints(items as (number | bigint)[]);
-  if (items.every((item) => typeof item === 'number')) return attr.floats(items as number[]);
+  if (items.every((item) => typeof item === 'number')) return attr.floats(items);
   throw new TypeError(`attribute '${name}': arrays must hold only strings, only integers or only numbers`);
 }

@@ -28,9 +28,9 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
     const reason = error instanceof Error ? error.message : String(error);
     throw new InferenceError('ERR_MODEL_LOAD_FAILED', `not a valid ONNX model file (${bytes.byteLength} bytes): ${reason}`, { cause: error });
   }
-  const plain: Record<string, unknown> = modelType.toObject(message, { longs: BigInt });
-  // The schema guarantees the shape; onnx-types.ts mirrors proto/onnx.proto field for field.
-  return plain as OnnxModel;
+  // toObject is untyped; the schema guarantees the shape, which onnx-types.ts mirrors field for field.
+  const model: OnnxModel = modelType.toObject(message, { longs: BigInt });
+  return model;
 }
 
 /**

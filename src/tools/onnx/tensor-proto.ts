@@ -61,7 +61,7 @@ export function toTypedArray(datatype: DataType, values: TensorValues): TypedArr
     ? FROM_PLAIN[info.valueKind as keyof typeof FROM_PLAIN]
     : (value: number | bigint | boolean): number => half(Number(value));
   const converted = Array.from(values as readonly (number | bigint | boolean)[], (value) => convert(value));
-  return arrayFrom(datatype, converted);
+  return arrayConstructor(datatype).from(converted);
 }
 
 /**
@@ -71,10 +71,6 @@ export function toTypedArray(datatype: DataType, values: TensorValues): TypedArr
 function arrayConstructor(datatype: DataType): { from(items: readonly (number | bigint)[]): TypedArray; fromBuffer(buffer: ArrayBufferLike, length: number): TypedArray } {
   const array = dataTypeInfo(datatype).array as unknown as (new (buffer: ArrayBufferLike, offset: number, length: number) => TypedArray) & { from(items: readonly (number | bigint)[]): TypedArray };
   return { from: (items) => array.from(items), fromBuffer: (buffer, length) => new array(buffer, 0, length) };
-}
-
-function arrayFrom(datatype: DataType, items: readonly (number | bigint)[]): TypedArray {
-  return arrayConstructor(datatype).from(items);
 }
 
 function littleEndianBytes(array: TypedArray, byteSize: number): Uint8Array {
@@ -118,7 +114,7 @@ export function readTensor(proto: TensorProto): Tensor {
     // Elements are stored widened (FP16 as its bit pattern in an int32): narrow them, do not convert.
     const wide = (proto[TYPED_FIELD[datatype]] ?? []) as readonly (number | bigint)[];
     const narrow = Array.from(wide, (value) => (info.valueKind === 'bigint' ? BigInt(value) : Number(value)));
-    data = arrayFrom(datatype, narrow);
+    data = arrayConstructor(datatype).from(narrow);
   }
   if (data.length !== count) throw new RangeError(`tensor '${name}': dims [${shape.join(',')}] need ${count} elements but the data holds ${data.length}`);
   return { name, datatype, shape, data } as Tensor;

@@ -1,0 +1,70 @@
+/**
+ * @module
+ * KServe v2 REST inference response (`$inference_response`, OIP inference_rest.md) <-> InferResponse,
+ * and the error body `{"error": message}` every endpoint answers with on failure.
+ *
+ * Data conventions (shared with the request codec):
+ * - data is flat and row-major, as Triton answers;
+ * - NaN and infinities are the strings "NaN", "Infinity", "-Infinity";
+ * - FP32/FP16/BF16 are printed as the shortest decimal that converts back to the same value;
+ * - INT64/UINT64 outside ±(2^53-1) are decimal strings (JSON numbers would be rounded);
+ * - BOOL is true/false; BYTES are strings decoded from UTF-8 (invalid bytes become U+FFFD).
+ */
+import type { InferResponse, Tensor } from '../../core/index.js';
+import { describeValue, expectObject, invalid, readOptionalParameters, readOptionalString } from './json-fields.js';
+import { decodeJsonTensor, readJsonTensorHeader } from './json-tensor-header.js';
+import { encodeJsonTensorData } from './json-tensor-encode.js';
+
+/** Encodes an inference response body; `id` is written only when the request carried one. */
+export function encodeInferResponseJson(response: InferResponse): string {
+  let text = `{"model_name":${JSON.stringify(response.modelName)},"model_version":${JSON.stringify(response.modelVersion)}`;
+  if (response.id !== undefined) text += `,"id":${JSON.stringify(response.id)}`;
+  if (response.parameters !== undefined) text += `,"parameters":${JSON.stringify(response.parameters)}`;
+  text += ',"outputs":[';
+  for (let i = 0; i < response.outputs.length; i++) {
+    if (i > 0) text += ',';
+    text += encodeOutput(response.outputs[i]!);
+  }
+  return `${text}]}`;
+}
+
+function encodeOutput(output: Tensor): string {
+  return `{"name":${JSON.stringify(output.name)},"datatype":"${output.datatype}","shape":${JSON.stringify(output.shape)},"data":${encodeJsonTensorData(output.datatype, output.data)}}`;
+}
+
+/**
+ * The error body. Triton and KServe define only `error`; `code` is Wharf's stable error code
+ * (errors/codes.ts), which clients may use to branch without parsing messages.
+ */
+export function encodeErrorJson(message: string, code?: string): string {
+  return JSON.stringify(code === undefined ? { error: message } : { error: message, code });
+}
+
+/**
+ * Decodes an inference response body (client side). `model_version` is optional in the
+ * protocol; when absent it decodes as ''. The core datatype table decides each output's array.
+ * @throws InferenceError naming the field or output at fault, with the same codes as request decoding.
+ */
+export function decodeInferResponseJson(body: unknown): InferResponse {
+  const object = expectObject(body, 'response body');
+  const modelName = object.model_name;
+  if (typeof modelName !== 'string') {
+    throw invalid(`'model_name' must be a string, got ${modelName === undefined ? 'nothing' : describeValue(modelName)}`);
+  }
+  const modelVersion = readOptionalString(object, 'model_version', 'model_version') ?? '';
+  const id = readOptionalString(object, 'id', 'id');
+  const parameters = readOptionalParameters(object, '');
+  const rawOutputs = object.outputs;
+  if (!Array.isArray(rawOutputs)) {
+    throw invalid(`'outputs' must be an array, got ${rawOutputs === undefined ? 'nothing' : describeValue(rawOutputs)}`);
+  }
+  const outputs: Tensor[] = [];
+  for (let i = 0; i < rawOutputs.length; i++) outputs.push(decodeJsonTensor(readJsonTensorHeader(rawOutputs[i], `outputs[${i}]`, 'output')));
+  return {
+    modelName,
+    modelVersion,
+    ...(id === undefined ? {} : { id }),
+    ...(parameters === undefined ? {} : { parameters }),
+    outputs,
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * @module
+ * Small models for integration tests, all built with src/tools/onnx. Each model has a `build*`
+ * function (bytes only, for tests without a file system) and a `write*` function that puts it in
+ * a Triton-layout repository. test/tools/test-models.test.ts runs every one in onnxruntime-node.
+ */
+import { DATA_TYPES, type DataType } from '../../src/core/index.js';
+import { GraphBuilder, makeTensor } from '../../src/tools/onnx/index.js';
+import { configText, writeModelFiles, type WriteModelOptions, type WrittenModel } from './model-repository-writer.js';
+
+/** Opset 17: supported by every onnxruntime from 1.13 on, and has every op used here. */
+const OPSET = 17;
+
+export interface IdentityOptions {
+  /** Prepend a dynamic first dim named 'batch' to `dims`. @defaultValue false */
+  batched?: boolean;
+  /** Dims after the batch dim, -1 for dynamic. @defaultValue [-1] */
+  dims?: readonly number[];
+}
+
+/**
+ * INPUT0 -> Identity -> OUTPUT0, same datatype and shape. BF16 builds a valid ONNX model that
+ * onnxruntime-node refuses to load ("Unsupported data type: 16"): the Node binding has no bfloat16.
+ */
+export function buildIdentityModel(datatype: DataType, options: IdentityOptions = {}): Uint8Array {
+  const shape = [...(options.batched ? ['batch'] : []), ...(options.dims ?? [-1])];
+  const g = new GraphBuilder(`identity_${datatype.toLowerCase()}`);
+  const input = g.input('INPUT0', datatype, shape);
+  g.output(g.node('Identity', [input]), 'OUTPUT0', datatype, shape);
+  return g.toBytes({ opset: OPSET });
+}
+
+export function writeIdentityModel(repo: string, name: string, datatype: DataType, options: IdentityOptions & WriteModelOptions = {}): Promise<WrittenModel> {
+  return writeModelFiles(repo, name, buildIdentityModel(datatype, options), options);
+}
+
+/** INPUT0, INPUT1 FP32 [batch, 4] -> OUTPUT0 = INPUT0 + INPUT1, OUTPUT1 = INPUT0 - INPUT1. */
+export function buildAddSubModel(): Uint8Array {
+  const g = new GraphBuilder('add_sub');
+  const a = g.input('INPUT0', 'FP32', ['batch', 4]);
+  const b = g.input('INPUT1', 'FP32', ['batch', 4]);
+  g.output(g.node('Add', [a, b]), 'OUTPUT0', 'FP32', ['batch', 4]);
+  g.output(g.node('Sub', [a, b]), 'OUTPUT1', 'FP32', ['batch', 4]);
+  return g.toBytes({ opset: OPSET });
+}
+
+/** The add_sub config: explicit, so output selection tests do not depend on auto-completion. */
+export const ADD_SUB_CONFIG = configText({
+  name: 'add_sub',
+  maxBatchSize: 8,
+  inputs: [{ name: 'INPUT0', datatype: 'FP32', dims: [4] }, { name: 'INPUT1', datatype: 'FP32', dims: [4] }],
+  outputs: [{ name: 'OUTPUT0', datatype: 'FP32', dims: [4] }, { name: 'OUTPUT1', datatype: 'FP32', dims: [4] }],
+});
+
+export function writeAddSubModel(repo: string, name = 'add_sub', options: WriteModelOptions = { config: ADD_SUB_CONFIG }): Promise<WrittenModel> {
+  return writeModelFiles(repo, name, buildAddSubModel(), options);
+}
+
+/** INPUT0 FP32 [a, b] (both dims dynamic) -> OUTPUT0 = INPUT0 * 2, same shape. */
+export function buildDynamicShapeModel(): Uint8Array {
+  const g = new GraphBuilder('dynamic_shape');
+  const x = g.input('INPUT0', 'FP32', ['a', 'b']);
+  const two = g.initializer('two', 'FP32', [], [2]);
+  g.output(g.node('Mul', [x, two]), 'OUTPUT0', 'FP32', ['a', 'b']);
+  return g.toBytes({ opset: OPSET });
+}
+
+/**
+ * max_batch_size 0, stated explicitly: auto-completion would take the dynamic first dim for a
+ * batch dim (Triton's rule) and cap it, which is not what a "any shape" model is for.
+ */
+export const DYNAMIC_SHAPE_CONFIG = configText({
+  name: 'dynamic_shape',
+  maxBatchSize: 0,
+  inputs: [{ name: 'INPUT0', datatype: 'FP32', dims: [-1, -1] }],
+  outputs: [{ name: 'OUTPUT0', datatype: 'FP32', dims: [-1, -1] }],
+});
+
+export function writeDynamicShapeModel(repo: string, name = 'dynamic_shape', options: WriteModelOptions = { config: DYNAMIC_SHAPE_CONFIG }): Promise<WrittenModel> {
+  return writeModelFiles(repo, name, buildDynamicShapeModel(), options);
+}
+
+export interface SlowOptions {
+  /** Side of the square matrices. @defaultValue 1024 */
+  size?: number;
+  /** MatMuls in the chain; each costs 2*size^3 flops. @defaultValue 20 */
+  matmuls?: number;
+}
+
+/**
+ * x FP32 [1] -> y FP32 [1], y ≈ x, slowly: x is expanded to a size x size matrix, multiplied
+ * `matmuls` times by a matrix of 1/size (which keeps every element equal to x), then averaged.
+ * The matrices are made inside the graph (Expand, ConstantOfShape), so the file stays under 1 KB.
+ * Defaults: 0.4-0.7 s per inference measured on one AMD EPYC core (intraOpNumThreads 1), about half
+ * that with onnxruntime's default threads on 2 cores.
+ */
+export function buildSlowModel(options: SlowOptions = {}): Uint8Array {
+  const size = options.size ?? 1024;
+  const g = new GraphBuilder('slow');
+  const x = g.input('x', 'FP32', [1]);
+  const square = g.initializer('square', 'INT64', [2], [size, size]);
+  const weights = g.node('ConstantOfShape', [square], { value: makeTensor('value', 'FP32', [1], [1 / size]) });
+  let running = g.node('Expand', [x, square]);
+  for (let i = 0; i < (options.matmuls ?? 20); i += 1) running = g.node('MatMul', [running, weights]);
+  const mean = g.node('ReduceMean', [running], { keepdims: 0 });
+  const one = g.initializer('one', 'INT64', [1], [1]);
+  g.output(g.node('Reshape', [mean, one]), 'y', 'FP32', [1]);
+  return g.toBytes({ opset: OPSET });
+}
+
+export function writeSlowModel(repo: string, name = 'slow', options: SlowOptions & WriteModelOptions = {}): Promise<WrittenModel> {
+  return writeModelFiles(repo, name, buildSlowModel(options), options);
+}
+
+/**
+ * data FP32 [n], shape INT64 [2] -> reshaped FP32 = Reshape(data, shape). Loads fine; a shape
+ * whose product differs from n (data [4], shape [3, 3]) makes onnxruntime fail inside run().
+ */
+export function buildRuntimeErrorModel(): Uint8Array {
+  const g = new GraphBuilder('runtime_error');
+  const data = g.input('data', 'FP32', ['n']);
+  const shape = g.input('shape', 'INT64', [2]);
+  g.output(g.node('Reshape', [data, shape]), 'reshaped', 'FP32', [-1, -1]);
+  return g.toBytes({ opset: OPSET });
+}
+
+export function writeRuntimeErrorModel(repo: string, name = 'runtime_error', options: WriteModelOptions = {}): Promise<WrittenModel> {
+  return writeModelFiles(repo, name, buildRuntimeErrorModel(), options);
+}
+
+/**
+ * Not a model: neither protobuf parser accepts it (0x74, the 't', is field 14 with the invalid
+ * wire type 4), so both our decoder and onnxruntime refuse it.
+ */
+export const CORRUPT_MODEL_BYTES: Uint8Array = new TextEncoder().encode('this is not an ONNX model\n');
+
+export function writeCorruptModel(repo: string, name = 'corrupt', options: WriteModelOptions = {}): Promise<WrittenModel> {
+  return writeModelFiles(repo, name, CORRUPT_MODEL_BYTES, options);
+}
+
+/** Identity models in the test repository: one per datatype, named identity_<datatype in lower case>. */
+export const IDENTITY_MODELS: readonly { name: string; datatype: DataType }[] = DATA_TYPES.map((datatype) => ({ name: `identity_${datatype.toLowerCase()}`, datatype }));
+
+/** The identity models' shape: [batch, -1], so any 2-D tensor goes through. */
+export const IDENTITY_OPTIONS: IdentityOptions = Object.freeze({ batched: true, dims: [-1] });
+
+/**
+ * Writes every test model into `dir` (one model per folder): identity_<datatype> for all 14
+ * datatypes (identity_bf16 does not load), add_sub, dynamic_shape, slow, runtime_error, corrupt.
+ * Only add_sub and dynamic_shape have a config.pbtxt.
+ */
+export async function writeTestRepository(dir: string): Promise<WrittenModel[]> {
+  const written: WrittenModel[] = [];
+  for (const { name, datatype } of IDENTITY_MODELS) written.push(await writeIdentityModel(dir, name, datatype, IDENTITY_OPTIONS));
+  written.push(
+    await writeAddSubModel(dir),
+    await writeDynamicShapeModel(dir),
+    await writeSlowModel(dir),
+    await writeRuntimeErrorModel(dir),
+    await writeCorruptModel(dir),
+  );
+  return written;
+}

@@ -11,6 +11,9 @@ import type { EnumSchema, FieldSchema, MessageSchema, ValueSchema } from './mode
 import { checkFloat, checkInteger, describeScalarType, isFloatType, isIntegerType, isWideIntegerType, type ScalarType } from './scalar-values.js';
 
 type JsonObject = Record<string, unknown>;
+type ScalarValue = string | number | boolean;
+/** A value that failed its check; never a valid scalar, so it is told apart by typeof. */
+type Invalid = { readonly problem: string };
 
 export function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -157,20 +160,21 @@ export function normalizeMapKey(type: ScalarType, key: string): string | { probl
 function normalizeValue(schema: ValueSchema, value: unknown, path: string, problems: ProblemList): unknown {
   if (schema.kind === 'message') return normalizeMessage(value, schema.message, path, problems);
   const result = schema.kind === 'enum' ? normalizeEnum(schema.enumType, value) : normalizeScalar(schema.scalar, value);
-  if (isPlainObject(result) && typeof result.problem === 'string') {
+  if (typeof result === 'object') {
     problems.add(path, result.problem);
     return undefined;
   }
   return result;
 }
 
-function normalizeEnum(enumType: EnumSchema, value: unknown): unknown {
+function normalizeEnum(enumType: EnumSchema, value: unknown): ScalarValue | Invalid {
   if (typeof value === 'string') return enumType.byName.has(value) ? value : { problem: enumProblem(enumType, value) };
-  if (typeof value === 'number' && enumType.byNumber.has(value)) return enumType.byNumber.get(value);
+  const name = typeof value === 'number' ? enumType.byNumber.get(value) : undefined;
+  if (name !== undefined) return name;
   return { problem: `expected a ${enumType.name} name such as ${enumType.names[1] ?? enumType.names[0]}, got ${describeJson(value)}` };
 }
 
-function normalizeScalar(type: ScalarType, value: unknown): unknown {
+function normalizeScalar(type: ScalarType, value: unknown): ScalarValue | Invalid {
   const expected = describeScalarType(type);
   if (type === 'string' || type === 'bytes') return typeof value === 'string' ? value : { problem: `expected ${expected}, got ${describeJson(value)}` };
   if (type === 'bool') return typeof value === 'boolean' ? value : { problem: `expected ${expected}, got ${describeJson(value)}` };
@@ -178,7 +182,8 @@ function normalizeScalar(type: ScalarType, value: unknown): unknown {
     if (typeof value === 'number') return checkFloat(type, value);
     // Protobuf's JSON mapping spells the non-finite floats as strings.
     const special: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
-    if (typeof value === 'string' && Object.hasOwn(special, value)) return special[value];
+    const named = typeof value === 'string' && Object.hasOwn(special, value) ? special[value] : undefined;
+    if (named !== undefined) return named;
     return { problem: `expected ${expected}, got ${describeJson(value)}` };
   }
   if (isIntegerType(type)) {

@@ -204,8 +204,8 @@ async function readModelConfig(source: ModelSource): Promise<ModelConfig | undef
   if (!source.configFile) return undefined;
   const text = await readFile(source.configFile.path, 'utf8');
   return source.configFile.format === 'pbtxt'
-    ? parseModelConfigText(text, source.configFile.path)
-    : parseModelConfigJson(text, source.configFile.path);
+    ? parseModelConfigText(text, source.configFile.path, source.name)
+    : parseModelConfigJson(text, source.configFile.path, source.name);
 }
 
 async function isFile(path: string): Promise<boolean> {

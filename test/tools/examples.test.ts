@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test's describe/it return promises that the runner itself awaits. */
 // The bundled examples are generated (scripts/generate-examples.ts) and checked in. Like fastify's
 // test:validator:integrity, this regenerates them and fails when the checked-in files differ.
 import { after, before, describe, it } from 'node:test';

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test's describe/it return promises that the runner itself awaits. */
 // Runs every model in test/support/test-models.ts in onnxruntime-node, so the integration
 // tests built on them can trust what each model does.
 import { after, before, describe, it } from 'node:test';

@@ -40,11 +40,11 @@ export interface HalfCodec {
   /** Largest finite value, for range messages. */
   readonly max: number;
   /** JSON token per bit pattern, filled lazily: 65,536 patterns make a cache cheaper than formatting. */
-  readonly tokens: (string | undefined)[];
+  tokens?: (string | undefined)[];
 }
 
 const halfCodec = (toBits: (value: number) => number, fromBits: (bits: number) => number, infinityBits: number): HalfCodec => ({
-  toBits, fromBits, infinityBits, max: fromBits(infinityBits - 1), tokens: new Array<string | undefined>(65536).fill(undefined),
+  toBits, fromBits, infinityBits, max: fromBits(infinityBits - 1),
 });
 
 const HALF_CODECS: Readonly<Partial<Record<DataType, HalfCodec>>> = {
@@ -61,7 +61,8 @@ export function halfCodecFor(datatype: DataType): HalfCodec {
 
 /** JSON token for a 16-bit float pattern: the shortest decimal that converts back to the same bits. */
 export function formatHalf(codec: HalfCodec, bits: number): string {
-  const cached = codec.tokens[bits];
+  const tokens = (codec.tokens ??= new Array<string | undefined>(65536).fill(undefined));
+  const cached = tokens[bits];
   if (cached !== undefined) return cached;
   const value = codec.fromBits(bits);
   let token: string;
@@ -73,6 +74,6 @@ export function formatHalf(codec: HalfCodec, bits: number): string {
     token = String(Number(value.toPrecision(precision)));
     while (codec.toBits(Number(token)) !== bits) token = String(Number(value.toPrecision(++precision)));
   }
-  codec.tokens[bits] = token;
+  tokens[bits] = token;
   return token;
 }

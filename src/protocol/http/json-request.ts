@@ -107,7 +107,7 @@ export function encodeInferRequestJson(request: InferRequest): string {
   for (let i = 0; i < request.inputs.length; i++) {
     const input = request.inputs[i]!;
     if (i > 0) text += ',';
-    text += `{"name":${JSON.stringify(input.name)},"shape":${JSON.stringify(input.shape)},"datatype":"${input.datatype}","data":${encodeJsonTensorData(input.datatype, input.data)}}`;
+    text += `{"name":${JSON.stringify(input.name)},"shape":${JSON.stringify(input.shape)},"datatype":${JSON.stringify(input.datatype)},"data":${encodeJsonTensorData(input.datatype, input.data)}}`;
   }
   text += ']';
   if (request.outputs !== undefined && request.outputs.length > 0) text += `,"outputs":${JSON.stringify(request.outputs)}`;

@@ -29,7 +29,7 @@ export function encodeInferResponseJson(response: InferResponse): string {
 }
 
 function encodeOutput(output: Tensor): string {
-  return `{"name":${JSON.stringify(output.name)},"datatype":"${output.datatype}","shape":${JSON.stringify(output.shape)},"data":${encodeJsonTensorData(output.datatype, output.data)}}`;
+  return `{"name":${JSON.stringify(output.name)},"datatype":${JSON.stringify(output.datatype)},"shape":${JSON.stringify(output.shape)},"data":${encodeJsonTensorData(output.datatype, output.data)}}`;
 }
 
 /**
@@ -43,6 +43,7 @@ export function encodeErrorJson(message: string, code?: string): string {
 /**
  * Decodes an inference response body (client side). `model_version` is optional in the
  * protocol; when absent it decodes as ''. The core datatype table decides each output's array.
+ * Per-output `parameters` are validated but dropped: core Tensor has no place for them.
  * @throws InferenceError naming the field or output at fault, with the same codes as request decoding.
  */
 export function decodeInferResponseJson(body: unknown): InferResponse {

@@ -70,17 +70,18 @@ export function decodeJsonTensorData(datatype: DataType, shape: readonly number[
       return target;
     }
     case 'half': {
-      const target = new Uint16Array(expected);
+      const target = allocateData(datatype, expected) as Uint16Array;
       const codec = halfCodecFor(datatype);
       fillHalf(source, target, 0, codec, { label, datatype, max: codec.max });
       return target;
     }
     case 'bool': {
-      const target = new Uint8Array(expected);
+      const target = allocateData(datatype, expected) as Uint8Array;
       fillBool(source, target, 0, { label });
       return target;
     }
     case 'bytes': {
+      // Not allocateData: it would create an empty Uint8Array per element only to overwrite it.
       const target = new Array<Uint8Array>(expected);
       fillBytes(source, target, 0, { label });
       return target;

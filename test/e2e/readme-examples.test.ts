@@ -1,0 +1,75 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { startTestServer, type TestServer } from '../support/server-harness.js';
+
+const run = promisify(execFile);
+const root = new URL('../../../', import.meta.url);
+const DOCUMENTS = ['README.md', 'examples/models/mlp_classifier/README.md', 'examples/models/simple_math/README.md', 'examples/models/text_normalizer/README.md', 'docs/protocol.md', 'docs/model-repository.md'];
+
+interface Example {
+  command: string;
+  /** The ```json block printed after the command, when the document shows one. */
+  expected: unknown;
+}
+
+/** Each `curl` command in a ```sh block, with the ```json block that follows it (if any). */
+function examplesIn(markdown: string): Example[] {
+  const blocks = [...markdown.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, body: m[2]! }));
+  const examples: Example[] = [];
+  blocks.forEach((block, i) => {
+    if (block.lang !== 'sh') return;
+    const commands = block.body.replace(/\\\n\s*/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line.startsWith('curl '));
+    const next = blocks[i + 1];
+    commands.forEach((command, j) => {
+      const last = j === commands.length - 1;
+      examples.push({ command, expected: last && next?.lang === 'json' ? JSON.parse(next.body) : undefined });
+    });
+  });
+  return examples;
+}
+
+/** Deep equality where numbers may differ by the rounding a document shows (4 decimals). */
+function assertClose(actual: unknown, expected: unknown, path = '$'): void {
+  if (typeof expected === 'number') {
+    assert.equal(typeof actual, 'number', `${path}: expected a number, got ${JSON.stringify(actual)}`);
+    assert.ok(Math.abs((actual as number) - expected) <= 1e-4 * Math.max(1, Math.abs(expected)) + 5e-5, `${path}: ${actual} vs documented ${expected}`);
+  } else if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual) && actual.length === expected.length, `${path}: ${JSON.stringify(actual)} vs documented ${JSON.stringify(expected)}`);
+    expected.forEach((e, i) => assertClose((actual as unknown[])[i], e, `${path}[${i}]`));
+  } else if (expected !== null && typeof expected === 'object') {
+    assert.ok(actual !== null && typeof actual === 'object', `${path}: expected an object`);
+    assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${path}: keys`);
+    for (const [key, value] of Object.entries(expected)) assertClose((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
+  } else {
+    assert.equal(actual, expected, path);
+  }
+}
+
+let server: TestServer;
+
+before(async () => {
+  server = await startTestServer(new URL('examples/models', root).pathname);
+});
+
+after(async () => {
+  await server?.close();
+});
+
+describe('curl examples in the documentation', () => {
+  for (const document of DOCUMENTS) {
+    const examples = examplesIn(readFileSync(new URL(document, root), 'utf8'));
+    it(`${document} has examples`, () => assert.ok(examples.length > 0));
+    examples.forEach((example, index) => {
+      it(`${document} #${index + 1}: ${example.command.slice(0, 70)}`, async () => {
+        const command = example.command.replaceAll('localhost:8000', server.url.replace('http://', ''));
+        const { stdout } = await run('sh', ['-c', command]);
+        const body = JSON.parse(stdout) as unknown;
+        if (example.expected !== undefined) assertClose(body, example.expected);
+        else assert.ok(!(body !== null && typeof body === 'object' && 'error' in body), `unexpected error: ${stdout}`);
+      });
+    });
+  }
+});

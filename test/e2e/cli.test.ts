@@ -73,7 +73,7 @@ describe('wharf CLI', () => {
     assert.equal((failure as { code: number }).code, 1);
     assert.match((failure as { stderr: string }).stderr, /wharf: HTTP 400: input 'features': shape \[1,2\] does not match \[batch,4\].*\(ERR_INPUT_SHAPE\)/);
     const unknown = await run(process.execPath, [cli, 'infer', 'nope', '-u', url, '--input', 'x=[1]']).catch((error: { stderr: string }) => error);
-    assert.match((unknown as { stderr: string }).stderr, /unknown model 'nope'.*\(ERR_MODEL_NOT_FOUND\)/);
+    assert.match((unknown).stderr, /unknown model 'nope'.*\(ERR_MODEL_NOT_FOUND\)/);
   });
 
   it('serve writes one access line per request at debug level', () => {

@@ -35,7 +35,7 @@ function examplesIn(markdown: string): Example[] {
 function assertClose(actual: unknown, expected: unknown, path = '$'): void {
   if (typeof expected === 'number') {
     assert.equal(typeof actual, 'number', `${path}: expected a number, got ${JSON.stringify(actual)}`);
-    assert.ok(Math.abs((actual as number) - expected) <= 1e-4 * Math.max(1, Math.abs(expected)) + 5e-5, `${path}: ${actual} vs documented ${expected}`);
+    assert.ok(Math.abs((actual as number) - expected) <= 1e-4 * Math.max(1, Math.abs(expected)) + 5e-5, `${path}: ${String(actual)} vs documented ${expected}`);
   } else if (Array.isArray(expected)) {
     assert.ok(Array.isArray(actual) && actual.length === expected.length, `${path}: ${JSON.stringify(actual)} vs documented ${JSON.stringify(expected)}`);
     expected.forEach((e, i) => assertClose((actual as unknown[])[i], e, `${path}[${i}]`));

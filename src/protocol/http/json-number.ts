@@ -2,8 +2,7 @@
  * @module
  * Floating-point values on the JSON wire. JSON has no NaN or infinities, so both directions
  * use the strings "NaN", "Infinity" and "-Infinity" (the spellings JavaScript, Python's json
- * module and numpy all print). Numbers are written as the shortest text that reads back to
- * the same value *at the tensor's precision* (FP32 lives in float32-text.ts).
+ * module and numpy all print). FP32 has its own printer (float32-text.ts).
  */
 import { bfloat16BitsToNumber, float16BitsToNumber, numberToBfloat16Bits, numberToFloat16Bits, type DataType } from '../../core/index.js';
 
@@ -59,21 +58,13 @@ export function halfCodecFor(datatype: DataType): HalfCodec {
   return codec;
 }
 
-/** JSON token for a 16-bit float pattern: the shortest decimal that converts back to the same bits. */
+/**
+ * JSON token for a 16-bit float pattern: the number the bits hold (FP16 0x2e66 is 0.0999755859375),
+ * which is also what Python clients print for numpy halves. Unlike FP32, not the shortest decimal
+ * that rounds back: that differs visibly (65504 would print as 65500) for readers that take the
+ * JSON number as the value.
+ */
 export function formatHalf(codec: HalfCodec, bits: number): string {
   const tokens = (codec.tokens ??= new Array<string | undefined>(65536).fill(undefined));
-  const cached = tokens[bits];
-  if (cached !== undefined) return cached;
-  const value = codec.fromBits(bits);
-  let token: string;
-  if (value - value !== 0) token = nonFiniteToken(value);
-  else if (value === 0) token = zeroToken(value);
-  else {
-    // Five significant digits always suffice for FP16 and four for BF16, so the loop is short.
-    let precision = 1;
-    token = String(Number(value.toPrecision(precision)));
-    while (codec.toBits(Number(token)) !== bits) token = String(Number(value.toPrecision(++precision)));
-  }
-  tokens[bits] = token;
-  return token;
+  return tokens[bits] ??= formatFloat64(codec.fromBits(bits));
 }

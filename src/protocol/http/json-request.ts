@@ -96,8 +96,11 @@ export function decodeInferRequestJson(body: unknown, target: InferTarget): Infe
 
 /**
  * Encodes an inference request body (the model name and version go in the URL).
- * Data conventions are those of encodeInferResponseJson; an empty `outputs` list is left
- * out, which the server reads as "every output".
+ * Data conventions are those of encodeInferResponseJson except one: INT64/UINT64 values beyond
+ * ±(2^53-1) are sent as decimal strings, which Wharf decodes exactly (as JSON numerals they would
+ * be rounded by the server's JSON.parse; Triton accepts neither form beyond 2^53 in JSON, so use
+ * the binary extension there). An empty `outputs` list is left out: the server reads that as
+ * "every output".
  */
 export function encodeInferRequestJson(request: InferRequest): string {
   let text = '{';
@@ -107,7 +110,7 @@ export function encodeInferRequestJson(request: InferRequest): string {
   for (let i = 0; i < request.inputs.length; i++) {
     const input = request.inputs[i]!;
     if (i > 0) text += ',';
-    text += `{"name":${JSON.stringify(input.name)},"shape":${JSON.stringify(input.shape)},"datatype":${JSON.stringify(input.datatype)},"data":${encodeJsonTensorData(input.datatype, input.data)}}`;
+    text += `{"name":${JSON.stringify(input.name)},"shape":${JSON.stringify(input.shape)},"datatype":${JSON.stringify(input.datatype)},"data":${encodeJsonTensorData(input.datatype, input.data, 'string')}}`;
   }
   text += ']';
   if (request.outputs !== undefined && request.outputs.length > 0) text += `,"outputs":${JSON.stringify(request.outputs)}`;

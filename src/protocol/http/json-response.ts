@@ -6,8 +6,9 @@
  * Data conventions (shared with the request codec):
  * - data is flat and row-major, as Triton answers;
  * - NaN and infinities are the strings "NaN", "Infinity", "-Infinity";
- * - FP32/FP16/BF16 are printed as the shortest decimal that converts back to the same value;
- * - INT64/UINT64 outside ±(2^53-1) are decimal strings (JSON numbers would be rounded);
+ * - FP32 is printed as the shortest decimal that Math.fround reads back as the same float32;
+ * - FP16/BF16 are printed as the number the bits hold, FP64 as JavaScript prints it;
+ * - INT64/UINT64 are exact decimal numerals, as Triton writes them (the request encoder differs);
  * - BOOL is true/false; BYTES are strings decoded from UTF-8 (invalid bytes become U+FFFD).
  */
 import type { InferResponse, Tensor } from '../../core/index.js';
@@ -29,7 +30,7 @@ export function encodeInferResponseJson(response: InferResponse): string {
 }
 
 function encodeOutput(output: Tensor): string {
-  return `{"name":${JSON.stringify(output.name)},"datatype":${JSON.stringify(output.datatype)},"shape":${JSON.stringify(output.shape)},"data":${encodeJsonTensorData(output.datatype, output.data)}}`;
+  return `{"name":${JSON.stringify(output.name)},"datatype":${JSON.stringify(output.datatype)},"shape":${JSON.stringify(output.shape)},"data":${encodeJsonTensorData(output.datatype, output.data, 'number')}}`;
 }
 
 /**
@@ -44,6 +45,8 @@ export function encodeErrorJson(message: string, code?: string): string {
  * Decodes an inference response body (client side). `model_version` is optional in the
  * protocol; when absent it decodes as ''. The core datatype table decides each output's array.
  * Per-output `parameters` are validated but dropped: core Tensor has no place for them.
+ * INT64/UINT64 values must be safe integers or decimal strings: JSON.parse has already rounded
+ * larger numerals, so those are refused (ERR_INPUT_DATA) rather than returned wrong.
  * @throws InferenceError naming the field or output at fault, with the same codes as request decoding.
  */
 export function decodeInferResponseJson(body: unknown): InferResponse {

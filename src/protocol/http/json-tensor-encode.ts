@@ -11,10 +11,14 @@ import { formatFloat64, formatHalf, halfCodecFor } from './json-number.js';
 type IntArray = Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array;
 
 /**
- * 64-bit integers beyond ±(2^53-1) are written as decimal strings: as bare numbers,
- * JSON.parse in JavaScript clients (ours included) would silently round them. The decoder
- * accepts the same strings, so values survive a round trip through any JSON parser.
+ * How 64-bit integers beyond ±(2^53-1) are written:
+ * - 'number': exact decimal numerals, as Triton writes them. Right for responses: Python's json
+ *   reads them exactly; JSON.parse rounds them, and decodeInferResponseJson then fails loudly.
+ * - 'string': decimal strings. Right for requests to Wharf: the server parses with JSON.parse,
+ *   which would round numerals, and the decoder accepts these strings exactly.
  */
+export type LargeIntegers = 'number' | 'string';
+
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = -MAX_SAFE;
 
@@ -26,14 +30,15 @@ const MIN_SAFE = -MAX_SAFE;
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** The JSON text of `data` for `datatype`, e.g. `[1,2.5,"NaN"]`. The tensor is trusted to be consistent (shape vs length). */
-export function encodeJsonTensorData(datatype: DataType, data: Tensor['data']): string {
+export function encodeJsonTensorData(datatype: DataType, data: Tensor['data'], largeIntegers: LargeIntegers): string {
   switch (dataTypeInfo(datatype).valueKind) {
     case 'int':
       // Native join prints integers exactly and is the fastest path V8 has.
       return `[${(data as IntArray).join(',')}]`;
     case 'bigint': {
       const values = data as BigInt64Array | BigUint64Array;
-      if (allSafe(values)) return `[${values.join(',')}]`;
+      // BigInt arrays join to exact decimals.
+      if (largeIntegers === 'number' || allSafe(values)) return `[${values.join(',')}]`;
       const tokens = new Array<string>(values.length);
       for (let i = 0; i < values.length; i++) {
         const value = values[i]!;

@@ -33,8 +33,10 @@ export function readJsonTensorHeader(raw: unknown, position: string, role: 'inpu
   const where = `${role} '${name}'`;
   const datatype = readDataType(object.datatype, where);
   const shape = object.shape;
-  if (shape === undefined) throw invalid(`${where}: 'shape' is required`);
-  if (!Array.isArray(shape)) throw invalid(`${where}: 'shape' must be an array of non-negative integers, got ${describeValue(shape)}`, 'ERR_INPUT_SHAPE');
+  if (!Array.isArray(shape)) {
+    const got = shape === undefined ? 'nothing' : describeValue(shape);
+    throw invalid(`${where}: 'shape' must be an array of non-negative integers, got ${got}`, 'ERR_INPUT_SHAPE');
+  }
   assertValidShape(shape, where);
   const parameters = readOptionalParameters(object, `${where}: `);
   const binaryDataSize = parameters?.binary_data_size;
@@ -51,7 +53,6 @@ export function readJsonTensorHeader(raw: unknown, position: string, role: 'inpu
 }
 
 function readDataType(value: unknown, where: string): DataType {
-  if (value === undefined) throw invalid(`${where}: 'datatype' is required`);
   if (isDataType(value)) return value;
   let hint = '';
   if (typeof value === 'string') {
@@ -60,7 +61,8 @@ function readDataType(value: unknown, where: string): DataType {
     if (isDataType(value.toUpperCase())) hint = ` (datatypes are upper case: ${value.toUpperCase()})`;
     else if (configName !== undefined) hint = ` (${value} is the model-config name; the protocol name is ${configName})`;
   }
-  throw new InferenceError('ERR_INPUT_DATATYPE', `${where}: datatype ${describeValue(value)} is not one of ${DATA_TYPES.join(', ')}${hint}`);
+  const got = value === undefined ? `'datatype' is missing; it must be` : `datatype ${describeValue(value)} is not`;
+  throw new InferenceError('ERR_INPUT_DATATYPE', `${where}: ${got} one of ${DATA_TYPES.join(', ')}${hint}`);
 }
 
 /**

@@ -10,25 +10,26 @@ function decodeOne(input: Record<string, unknown>): Tensor {
   return decodeInferRequestJson({ inputs: [{ name: 'x', ...input }] }, target).inputs[0]!;
 }
 
-void describe('decodeInferRequestJson: data per datatype', () => {
+describe('decodeInferRequestJson: data per datatype', () => {
   for (const vector of DATA_VECTORS) {
-    void it(`${vector.datatype}: decodes ${JSON.stringify(vector.sent)}`, () => {
+    it(`${vector.datatype}: decodes ${JSON.stringify(vector.sent)}`, () => {
       const tensor = decodeOne({ shape: [vector.sent.length], datatype: vector.datatype, data: vector.sent });
       assert.deepEqual(tensor, { name: 'x', datatype: vector.datatype, shape: [vector.sent.length], data: vector.decoded });
     });
-    void it(`${vector.datatype}: encodes to ${vector.canonical}`, () => {
+    const canonical = vector.requestCanonical ?? vector.canonical;
+    it(`${vector.datatype}: encodes to ${canonical}`, () => {
       const request = { modelName: 'simple', inputs: [{ name: 'x', datatype: vector.datatype, shape: [vector.decoded.length], data: vector.decoded } as Tensor] };
-      assert.equal(encodeInferRequestJson(request), `{"inputs":[{"name":"x","shape":[${vector.decoded.length}],"datatype":"${vector.datatype}","data":${vector.canonical}}]}`);
+      assert.equal(encodeInferRequestJson(request), `{"inputs":[{"name":"x","shape":[${vector.decoded.length}],"datatype":"${vector.datatype}","data":${canonical}}]}`);
     });
   }
 
-  void it('accepts 64-bit integers as decimal strings and writes safe ones back as numbers', () => {
+  it('accepts 64-bit integers as decimal strings and writes safe ones back as numbers', () => {
     const tensor = decodeOne({ shape: [3], datatype: 'INT64', data: ['42', '-7', '0'] });
     assert.deepEqual(tensor.data, BigInt64Array.of(42n, -7n, 0n));
     assert.match(encodeInferRequestJson({ modelName: 'm', inputs: [tensor] }), /"data":\[42,-7,0\]/);
   });
 
-  void it('returns freshly allocated, transferable arrays', () => {
+  it('returns freshly allocated, transferable arrays', () => {
     const body = { inputs: [{ name: 'a', shape: [2], datatype: 'FP32', data: [1, 2] }, { name: 'b', shape: [2], datatype: 'INT64', data: [1, 2] }] };
     const [a, b] = decodeInferRequestJson(body, target).inputs;
     for (const tensor of [a!, b!]) {
@@ -40,27 +41,27 @@ void describe('decodeInferRequestJson: data per datatype', () => {
   });
 });
 
-void describe('decodeInferRequestJson: data layout', () => {
-  void it('nested and flat data decode alike, row-major', () => {
+describe('decodeInferRequestJson: data layout', () => {
+  it('nested and flat data decode alike, row-major', () => {
     const flat = decodeOne({ shape: [2, 3], datatype: 'INT32', data: [1, 2, 3, 4, 5, 6] });
     const nested = decodeOne({ shape: [2, 3], datatype: 'INT32', data: [[1, 2, 3], [4, 5, 6]] });
     assert.deepEqual(nested, flat);
     assert.deepEqual(nested.data, Int32Array.of(1, 2, 3, 4, 5, 6));
   });
 
-  void it('accepts irregular nesting as long as the element count matches', () => {
+  it('accepts irregular nesting as long as the element count matches', () => {
     const tensor = decodeOne({ shape: [2, 2], datatype: 'FP32', data: [[1, [2]], [[[3]]], 4] });
     assert.deepEqual(tensor.data, Float32Array.of(1, 2, 3, 4));
   });
 
-  void it('a scalar (shape []) may be a bare value or a one-element array', () => {
+  it('a scalar (shape []) may be a bare value or a one-element array', () => {
     assert.deepEqual(decodeOne({ shape: [], datatype: 'FP64', data: 2.5 }).data, Float64Array.of(2.5));
     assert.deepEqual(decodeOne({ shape: [], datatype: 'FP64', data: [2.5] }).data, Float64Array.of(2.5));
     assert.deepEqual(decodeOne({ shape: [], datatype: 'BYTES', data: 'hi' }).data, [Uint8Array.of(104, 105)]);
     assert.deepEqual(decodeOne({ shape: [], datatype: 'INT64', data: '-5' }).data, BigInt64Array.of(-5n));
   });
 
-  void it('zero-sized dims take empty data', () => {
+  it('zero-sized dims take empty data', () => {
     for (const data of [[], [[], [], []]]) {
       const tensor = decodeOne({ shape: [0, 3], datatype: 'FP32', data });
       assert.deepEqual(tensor, { name: 'x', datatype: 'FP32', shape: [0, 3], data: new Float32Array(0) });
@@ -69,7 +70,7 @@ void describe('decodeInferRequestJson: data layout', () => {
   });
 });
 
-void describe('decodeInferRequestJson: request fields', () => {
+describe('decodeInferRequestJson: request fields', () => {
   const body = {
     id: '42',
     parameters: { priority: 1, sequence_start: true, tag: 'a', binary_data_output: false },
@@ -86,11 +87,11 @@ void describe('decodeInferRequestJson: request fields', () => {
     outputs: [{ name: 'OUTPUT0', parameters: { binary_data: false } }, { name: 'OUTPUT1' }],
   };
 
-  void it('decodes every field and ignores unknown ones', () => {
+  it('decodes every field and ignores unknown ones', () => {
     assert.deepEqual(decodeInferRequestJson(body, { modelName: 'simple', modelVersion: '3' }), expected);
   });
 
-  void it('golden: encodes the same request with flat data and no unknown fields', () => {
+  it('golden: encodes the same request with flat data and no unknown fields', () => {
     assert.equal(
       encodeInferRequestJson(expected),
       '{"id":"42","parameters":{"priority":1,"sequence_start":true,"tag":"a","binary_data_output":false},'
@@ -99,19 +100,19 @@ void describe('decodeInferRequestJson: request fields', () => {
     );
   });
 
-  void it('leaves optional fields out rather than undefined', () => {
+  it('leaves optional fields out rather than undefined', () => {
     const decoded = decodeInferRequestJson({ inputs: [{ name: 'x', shape: [1], datatype: 'BOOL', data: [true] }] }, target);
     assert.deepEqual(Object.keys(decoded), ['modelName', 'inputs']);
     assert.equal(encodeInferRequestJson(decoded), '{"inputs":[{"name":"x","shape":[1],"datatype":"BOOL","data":[true]}]}');
   });
 
-  void it('an empty outputs list means every output, as in Triton', () => {
+  it('an empty outputs list means every output, as in Triton', () => {
     const decoded = decodeInferRequestJson({ inputs: [{ name: 'x', shape: [1], datatype: 'BOOL', data: [true] }], outputs: [] }, target);
     assert.equal(decoded.outputs, undefined);
     assert.doesNotMatch(encodeInferRequestJson({ ...decoded, outputs: [] }), /outputs/);
   });
 
-  void it('keeps a __proto__ parameter as a plain key', () => {
+  it('keeps a __proto__ parameter as a plain key', () => {
     const parsed: unknown = JSON.parse('{"parameters":{"__proto__":"x"},"inputs":[{"name":"x","shape":[1],"datatype":"BOOL","data":[true]}]}');
     const decoded = decodeInferRequestJson(parsed, target);
     assert.equal(Object.getPrototypeOf(decoded.parameters), Object.prototype);

@@ -5,8 +5,8 @@ import { InferenceError } from '../../../src/errors/index.js';
 import type { InferResponse, Tensor } from '../../../src/core/index.js';
 import { DATA_VECTORS } from './json-vectors.js';
 
-void describe('encodeInferResponseJson', () => {
-  void it('golden: Triton field order, flat data, id echoed', () => {
+describe('encodeInferResponseJson', () => {
+  it('golden: Triton field order, flat data, id echoed', () => {
     const response: InferResponse = {
       modelName: 'simple',
       modelVersion: '1',
@@ -24,7 +24,7 @@ void describe('encodeInferResponseJson', () => {
     );
   });
 
-  void it('writes id and parameters only when present', () => {
+  it('writes id and parameters only when present', () => {
     const response: InferResponse = { modelName: 'm', modelVersion: '2', outputs: [] };
     assert.equal(encodeInferResponseJson(response), '{"model_name":"m","model_version":"2","outputs":[]}');
     assert.equal(
@@ -34,27 +34,40 @@ void describe('encodeInferResponseJson', () => {
   });
 
   for (const vector of DATA_VECTORS) {
-    void it(`${vector.datatype}: data ${vector.canonical}`, () => {
+    it(`${vector.datatype}: data ${vector.canonical}`, () => {
       const output = { name: 'y', datatype: vector.datatype, shape: [vector.decoded.length], data: vector.decoded } as Tensor;
       const text = encodeInferResponseJson({ modelName: 'm', modelVersion: '1', outputs: [output] });
       assert.equal(text, `{"model_name":"m","model_version":"1","outputs":[{"name":"y","datatype":"${vector.datatype}","shape":[${vector.decoded.length}],"data":${vector.canonical}}]}`);
-      assert.deepEqual(decodeInferResponseJson(JSON.parse(text)).outputs[0], output);
+      const sent = { model_name: 'm', model_version: '1', outputs: [{ name: 'y', datatype: vector.datatype, shape: [vector.sent.length], data: vector.sent }] };
+      assert.deepEqual(decodeInferResponseJson(sent).outputs[0], output);
     });
   }
 
-  void it('writes nested shapes flat, row-major', () => {
+  it('writes 64-bit integers as exact numerals, as Triton does; after JSON.parse has rounded them, decoding refuses', () => {
+    const output: Tensor = { name: 'y', datatype: 'UINT64', shape: [2], data: BigUint64Array.of(1n, 18446744073709551615n) };
+    const text = encodeInferResponseJson({ modelName: 'm', modelVersion: '1', outputs: [output] });
+    assert.match(text, /"data":\[1,18446744073709551615\]/);
+    assert.throws(() => decodeInferResponseJson(JSON.parse(text)), (error: unknown) => {
+      assert.ok(error instanceof InferenceError);
+      assert.equal(error.code, 'ERR_INPUT_DATA');
+      assert.match(error.message, /^output 'y' \(UINT64\): element 1 is 18446744073709552000, beyond ±\(2\^53-1\) where JSON numbers lose precision/);
+      return true;
+    });
+  });
+
+  it('writes nested shapes flat, row-major', () => {
     const output: Tensor = { name: 'y', datatype: 'FP64', shape: [2, 2], data: Float64Array.of(1, 2, 3, 4) };
     assert.match(encodeInferResponseJson({ modelName: 'm', modelVersion: '1', outputs: [output] }), /"shape":\[2,2\],"data":\[1,2,3,4\]/);
   });
 
-  void it('BYTES that are not UTF-8 become U+FFFD so the body stays valid JSON; a BOM is kept', () => {
+  it('BYTES that are not UTF-8 become U+FFFD so the body stays valid JSON; a BOM is kept', () => {
     const data = [Uint8Array.of(0xff, 0x41), Uint8Array.of(0xef, 0xbb, 0xbf, 0x41), Uint8Array.of(0xed, 0xa0, 0x80)];
     const text = encodeInferResponseJson({ modelName: 'm', modelVersion: '1', outputs: [{ name: 'y', datatype: 'BYTES', shape: [3], data }] });
     const parsed = JSON.parse(text) as { outputs: { data: string[] }[] };
     assert.deepEqual(parsed.outputs[0]!.data, ['\uFFFDA', '\uFEFFA', '\uFFFD\uFFFD\uFFFD']);
   });
 
-  void it('FP32 arrays longer than the encoder\'s chunk, made of the longest tokens, survive intact', () => {
+  it('FP32 arrays longer than the encoder\'s chunk, made of the longest tokens, survive intact', () => {
     const data = new Float32Array(200_000).fill(Math.fround(-1e20));
     data[65535] = 0.1;
     data[65536] = NaN;
@@ -65,21 +78,21 @@ void describe('encodeInferResponseJson', () => {
     assert.deepEqual(decodeInferResponseJson(JSON.parse(text)).outputs[0]!.data, data);
   });
 
-  void it('BOOL arrays holding other non-zero bytes still print true', () => {
+  it('BOOL arrays holding other non-zero bytes still print true', () => {
     const text = encodeInferResponseJson({ modelName: 'm', modelVersion: '1', outputs: [{ name: 'y', datatype: 'BOOL', shape: [3], data: Uint8Array.of(0, 1, 255) }] });
     assert.match(text, /"data":\[false,true,true\]/);
   });
 });
 
-void describe('encodeErrorJson', () => {
-  void it('gives the KServe error body, with Wharf\'s code when known', () => {
+describe('encodeErrorJson', () => {
+  it('gives the KServe error body, with Wharf\'s code when known', () => {
     assert.equal(encodeErrorJson("input 'x': 'data' is required", 'ERR_INVALID_REQUEST'), `{"error":"input 'x': 'data' is required","code":"ERR_INVALID_REQUEST"}`);
     assert.equal(encodeErrorJson('boom "quoted"\n'), '{"error":"boom \\"quoted\\"\\n"}');
   });
 });
 
-void describe('decodeInferResponseJson', () => {
-  void it('golden: decodes a Triton-style response, ignoring unknown and output parameters', () => {
+describe('decodeInferResponseJson', () => {
+  it('golden: decodes a Triton-style response, ignoring unknown and output parameters', () => {
     const body: unknown = JSON.parse(
       '{"model_name":"simple","model_version":"1","id":"7","parameters":{"sequence_id":3},"outputs":['
       + '{"name":"OUTPUT0","datatype":"FP32","shape":[2,2],"parameters":{"note":"x"},"data":[[0.5,1],[1.5,"NaN"]]}],"extra":1}',
@@ -93,7 +106,7 @@ void describe('decodeInferResponseJson', () => {
     });
   });
 
-  void it('model_version is optional in the protocol and decodes as an empty string', () => {
+  it('model_version is optional in the protocol and decodes as an empty string', () => {
     assert.deepEqual(decodeInferResponseJson({ model_name: 'm', outputs: [] }), { modelName: 'm', modelVersion: '', outputs: [] });
   });
 
@@ -107,7 +120,7 @@ void describe('decodeInferResponseJson', () => {
     });
   };
 
-  void it('names the field or output at fault', () => {
+  it('names the field or output at fault', () => {
     fails(5, 'ERR_INVALID_REQUEST', 'response body must be a JSON object, got 5');
     fails({ outputs: [] }, 'ERR_INVALID_REQUEST', "'model_name' must be a string, got nothing");
     fails({ model_name: 'm', model_version: 1, outputs: [] }, 'ERR_INVALID_REQUEST', "'model_version' must be a string, got 1");

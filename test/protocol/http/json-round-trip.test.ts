@@ -20,11 +20,17 @@ function canonicalHalf(datatype: DataType, bits: number): number {
   return Number.isNaN(bfloat16BitsToNumber(bits)) ? numberToBfloat16Bits(NaN) : bits;
 }
 
-function element(datatype: DataType): fc.Arbitrary<unknown> {
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** `safeIntegers`: 64-bit values within ±(2^53-1), for texts that JSON.parse reads (responses carry exact numerals). */
+function element(datatype: DataType, safeIntegers: boolean): fc.Arbitrary<unknown> {
   const info = dataTypeInfo(datatype);
   switch (info.valueKind) {
     case 'int': return fc.integer({ min: Number(info.min), max: Number(info.max) });
-    case 'bigint': return fc.bigInt({ min: BigInt(info.min!), max: BigInt(info.max!) });
+    case 'bigint': {
+      const [min, max] = [BigInt(info.min!), BigInt(info.max!)];
+      return safeIntegers ? fc.bigInt({ min: min < -MAX_SAFE ? -MAX_SAFE : min, max: MAX_SAFE }) : fc.bigInt({ min, max });
+    }
     case 'float': return datatype === 'FP32' ? fc.float() : fc.double();
     case 'half': return fc.integer({ min: 0, max: 0xffff }).map((bits) => canonicalHalf(datatype, bits));
     case 'bool': return fc.boolean().map((b) => (b ? 1 : 0));
@@ -40,15 +46,15 @@ function toData(datatype: DataType, values: unknown[]): Tensor['data'] {
 }
 
 /** A tensor with up to 4 dims of 0..4 (zero-sized dims included) and matching random data. */
-const tensor = (name: string): fc.Arbitrary<Tensor> => fc.constantFrom(...DATA_TYPES).chain((datatype) =>
-  fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }).chain((shape) => {
+const tensor = (name: string, safeIntegers: boolean, datatypes: readonly DataType[] = DATA_TYPES): fc.Arbitrary<Tensor> =>
+  fc.constantFrom(...datatypes).chain((datatype) => fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }).chain((shape) => {
     const count = shape.reduce((a, b) => a * b, 1);
-    return fc.array(element(datatype), { minLength: count, maxLength: count })
+    return fc.array(element(datatype, safeIntegers), { minLength: count, maxLength: count })
       .map((values) => ({ name, datatype, shape, data: toData(datatype, values) }) as Tensor);
   }));
 
-const tensors = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 3 })
-  .chain((names) => fc.tuple(...names.map(tensor)));
+const tensors = (safeIntegers: boolean): fc.Arbitrary<Tensor[]> => fc.uniqueArray(fc.string({ minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 3 })
+  .chain((names) => fc.tuple(...names.map((name) => tensor(name, safeIntegers))));
 
 const parameters: fc.Arbitrary<Parameters> = fc.dictionary(
   fc.string({ maxLength: 8 }),
@@ -67,28 +73,36 @@ const requestedOutputs = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 5 }
   .chain((names) => fc.tuple(...names.map((name) => optional(parameters).map((p) => compact({ name, parameters: p })))));
 
 const request: fc.Arbitrary<InferRequest> = fc.tuple(
-  fc.string({ minLength: 1 }), optional(fc.string()), optional(fc.string()), optional(parameters), tensors, optional(requestedOutputs),
+  fc.string({ minLength: 1 }), optional(fc.string()), optional(fc.string()), optional(parameters), tensors(false), optional(requestedOutputs),
 ).map(([modelName, modelVersion, id, params, inputs, outputs]) => compact({ modelName, modelVersion, id, parameters: params, inputs, outputs }));
 
 const response: fc.Arbitrary<InferResponse> = fc.tuple(
-  fc.string({ minLength: 1 }), fc.string(), optional(fc.string()), optional(parameters), fc.oneof(tensors, fc.constant<Tensor[]>([])),
+  fc.string({ minLength: 1 }), fc.string(), optional(fc.string()), optional(parameters), fc.oneof(tensors(true), fc.constant<Tensor[]>([])),
 ).map(([modelName, modelVersion, id, params, outputs]) => compact({ modelName, modelVersion, id, parameters: params, outputs }));
 
-void describe('JSON codec round trips', () => {
-  void it('request: decode(JSON.parse(encode(r))) deep-equals r for every datatype', () => {
+describe('JSON codec round trips', () => {
+  it('request: decode(JSON.parse(encode(r))) deep-equals r for every datatype', () => {
     fc.assert(fc.property(request, (r) => {
       const target = compact({ modelName: r.modelName, modelVersion: r.modelVersion });
       assert.deepEqual(decodeInferRequestJson(JSON.parse(encodeInferRequestJson(r)), target), r);
     }), { numRuns: 500 });
   });
 
-  void it('response: decode(JSON.parse(encode(r))) deep-equals r for every datatype', () => {
+  it('response: decode(JSON.parse(encode(r))) deep-equals r for every datatype (64-bit values within ±(2^53-1))', () => {
     fc.assert(fc.property(response, (r) => {
       assert.deepEqual(decodeInferResponseJson(JSON.parse(encodeInferResponseJson(r))), r);
     }), { numRuns: 500 });
   });
 
-  void it('FP32: every float32 is written as a token that reads back to itself, 22 characters at most', () => {
+  it('response: INT64/UINT64 over their full range are written as exact decimal numerals', () => {
+    fc.assert(fc.property(tensor('y', false, ['INT64', 'UINT64']), (output) => {
+      const text = encodeInferResponseJson({ modelName: 'm', modelVersion: '1', outputs: [output] });
+      const data = text.slice(text.indexOf('"data":[') + 8, -4);
+      assert.deepEqual(data === '' ? [] : data.split(',').map(BigInt), [...(output.data as BigInt64Array)]);
+    }), { numRuns: 300 });
+  });
+
+  it('FP32: every float32 is written as a token that reads back to itself, 22 characters at most', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { minLength: 1, maxLength: 200 }), (bits) => {
       const data = new Float32Array(Uint32Array.from(bits).buffer);
       const output: Tensor = { name: 'y', datatype: 'FP32', shape: [data.length], data };
@@ -104,7 +118,7 @@ void describe('JSON codec round trips', () => {
     }), { numRuns: 300 });
   });
 
-  void it('FP32: the token is the shortest decimal that reads back, printed as JavaScript prints numbers', () => {
+  it('FP32: the token is the shortest decimal that reads back, printed as JavaScript prints numbers', () => {
     fc.assert(fc.property(fc.float({ noNaN: true, noDefaultInfinity: true }).filter((x) => x !== 0), (value) => {
       const data = Float32Array.of(value);
       const text = encodeInferRequestJson({ modelName: 'm', inputs: [{ name: 'x', datatype: 'FP32', shape: [1], data }] });
@@ -117,7 +131,7 @@ void describe('JSON codec round trips', () => {
   });
 });
 
-void describe('JSON decoders never throw anything but InferenceError', () => {
+describe('JSON decoders never throw anything but InferenceError', () => {
   const onlyInferenceErrors = (run: () => unknown): void => {
     try {
       run();
@@ -126,14 +140,14 @@ void describe('JSON decoders never throw anything but InferenceError', () => {
     }
   };
 
-  void it('arbitrary JSON values and JavaScript values as the body', () => {
+  it('arbitrary JSON values and JavaScript values as the body', () => {
     fc.assert(fc.property(fc.oneof(fc.jsonValue(), fc.anything({ withNullPrototype: true, withBigInt: true })), (body) => {
       onlyInferenceErrors(() => decodeInferRequestJson(body, { modelName: 'm' }));
       onlyInferenceErrors(() => decodeInferResponseJson(body));
     }), { numRuns: 1000 });
   });
 
-  void it('well-formed bodies with one field replaced by arbitrary JSON', () => {
+  it('well-formed bodies with one field replaced by arbitrary JSON', () => {
     const field = (valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> => fc.oneof(valid, fc.jsonValue());
     const input = fc.record({
       name: field(fc.constantFrom('x', 'y')),

@@ -8,6 +8,8 @@ export interface DataVector {
   readonly decoded: Tensor['data'];
   /** The `data` text the encoders write for `decoded`. */
   readonly canonical: string;
+  /** Where the request encoder differs: 64-bit integers beyond 2^53 as decimal strings. */
+  readonly requestCanonical?: string;
 }
 
 const utf8 = new TextEncoder();
@@ -21,7 +23,8 @@ export const DATA_VECTORS: readonly DataVector[] = [
     datatype: 'UINT64',
     sent: [0, 9007199254740991, '18446744073709551615'],
     decoded: BigUint64Array.of(0n, 9007199254740991n, 18446744073709551615n),
-    canonical: '[0,9007199254740991,"18446744073709551615"]',
+    canonical: '[0,9007199254740991,18446744073709551615]',
+    requestCanonical: '[0,9007199254740991,"18446744073709551615"]',
   },
   { datatype: 'INT8', sent: [-128, 127, 0], decoded: Int8Array.of(-128, 127, 0), canonical: '[-128,127,0]' },
   { datatype: 'INT16', sent: [-32768, 32767], decoded: Int16Array.of(-32768, 32767), canonical: '[-32768,32767]' },
@@ -30,20 +33,21 @@ export const DATA_VECTORS: readonly DataVector[] = [
     datatype: 'INT64',
     sent: ['-9223372036854775808', -9007199254740991, 42, '9223372036854775807'],
     decoded: BigInt64Array.of(-9223372036854775808n, -9007199254740991n, 42n, 9223372036854775807n),
-    canonical: '["-9223372036854775808",-9007199254740991,42,"9223372036854775807"]',
+    canonical: '[-9223372036854775808,-9007199254740991,42,9223372036854775807]',
+    requestCanonical: '["-9223372036854775808",-9007199254740991,42,"9223372036854775807"]',
   },
   {
     datatype: 'FP16',
     sent: [0.1, -2, 65504, 'NaN', 'Infinity', '-Infinity', -0, 5.960464477539063e-8],
     decoded: Uint16Array.of(0x2e66, 0xc000, 0x7bff, 0x7e00, 0x7c00, 0xfc00, 0x8000, 0x0001),
-    // Shortest decimals that convert back to the same half: 65500 is nearer 65504 than any other FP16.
-    canonical: '[0.1,-2,65500,"NaN","Infinity","-Infinity",-0,6e-8]',
+    // The values the bits hold, not the shortest decimals that round back (0.1, 65500, 6e-8).
+    canonical: '[0.0999755859375,-2,65504,"NaN","Infinity","-Infinity",-0,5.960464477539063e-8]',
   },
   {
     datatype: 'BF16',
     sent: [0.1, 1, -3.5, 'NaN', 3.3895313892515355e38],
     decoded: Uint16Array.of(0x3dcd, 0x3f80, 0xc060, 0x7fc0, 0x7f7f),
-    canonical: '[0.1,1,-3.5,"NaN",3.39e+38]',
+    canonical: '[0.10009765625,1,-3.5,"NaN",3.3895313892515355e+38]',
   },
   {
     datatype: 'FP32',

@@ -4,10 +4,10 @@
  * reflection and flattened into plain objects, so the text converter, the validator and the
  * JSON printer walk one description of the message and never hard-code field lists.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import protobuf from 'protobufjs';
+import { findProjectFile } from '../core/index.js';
 import { InferenceError } from '../errors/index.js';
 import type { ScalarType } from './scalar-values.js';
 
@@ -65,17 +65,8 @@ const SCALARS = new Set<string>([
  * Walks up from this compiled file (dist/src/config/ after tsc, src/config/ under a TS loader)
  * to the first folder holding proto/model_config.proto, i.e. the package root.
  */
-export function findModelConfigProto(start: string = fileURLToPath(import.meta.url)): string {
-  let dir = dirname(start);
-  for (;;) {
-    const candidate = join(dir, PROTO_RELATIVE_PATH);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new InferenceError('ERR_INTERNAL', `cannot find ${PROTO_RELATIVE_PATH} in any parent folder of ${start}; the package is incomplete`);
-    }
-    dir = parent;
-  }
+export function findModelConfigProto(): string {
+  return findProjectFile(PROTO_RELATIVE_PATH);
 }
 
 let cached: MessageSchema | undefined;

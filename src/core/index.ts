@@ -4,8 +4,9 @@ export {
 } from './data-type.js';
 export { bfloat16BitsToNumber, float16BitsToNumber, numberToBfloat16Bits, numberToFloat16Bits } from './float16.js';
 export {
-  assertDataMatchesShape, assertValidShape, elementCount, formatShape, hasExpectedArray, normalizeTensorInput, tensorByteSize,
+  assertDataMatchesShape, assertValidShape, elementCount, formatShape, hasExpectedArray, normalizeTensorInput, reshapeKeepingBatch, resolveWildcardDims, tensorByteSize,
   type Tensor, type TensorInput,
 } from './tensor.js';
 export type { InferRequest, InferResponse, Parameters, RequestedOutput } from './request.js';
 export type { ModelMetadata, ModelReadyState, ModelSignature, ModelVersionStatus, ServerMetadata, SignatureTensor, TensorMetadata } from './model.js';
+export { findProjectFile } from './project-file.js';

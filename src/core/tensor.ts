@@ -65,3 +65,15 @@ export function hasExpectedArray(tensor: { datatype: DataType; data: unknown }):
   if (info.array === undefined) return Array.isArray(tensor.data) && tensor.data.every((e) => e instanceof Uint8Array || typeof e === 'string');
   return tensor.data instanceof info.array;
 }
+
+/** `dims` with its -1 (at most one) replaced by whatever holds `count` elements: reshape semantics. */
+export function resolveWildcardDims(dims: readonly number[], count: number): number[] {
+  const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+  return dims.map((d) => (d === -1 ? (known === 0 ? 0 : count / known) : d));
+}
+
+/** Re-shapes a (possibly batched) shape to `dims`, keeping the leading batch dim when there is one. */
+export function reshapeKeepingBatch(shape: readonly number[], dims: readonly number[], batched: boolean): number[] {
+  const batch = batched ? shape.slice(0, 1) : [];
+  return [...batch, ...resolveWildcardDims(dims, elementCount(shape.slice(batch.length)))];
+}

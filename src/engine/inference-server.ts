@@ -1,13 +1,13 @@
 import { InferenceError, toInferenceError } from '../errors/index.js';
 import {
-  dataTypeFromConfig, elementCount, normalizeTensorInput,
+  dataTypeFromConfig, normalizeTensorInput, reshapeKeepingBatch,
   type InferRequest, type InferResponse, type ModelMetadata, type ModelVersionStatus, type RequestedOutput,
   type Parameters, type ServerMetadata, type Tensor, type TensorInput,
 } from '../core/index.js';
 import { BackendRegistry, type Backend } from '../backends/index.js';
 import { OnnxBackend } from '../backends/onnx/index.js';
 import { modelConfigToJson, type CompletedModelConfig } from '../config/index.js';
-import { ModelRepository, type ReadyModelVersion } from '../repository/index.js';
+import { ModelRepository } from '../repository/index.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './package-info.js';
 import { validateRequest } from './request-validation.js';
@@ -151,7 +151,7 @@ export class InferenceServer {
         modelName: request.modelName,
         modelVersion: target.version,
         ...(request.id !== undefined ? { id: request.id } : {}),
-        outputs: presentOutputs(outputs, target),
+        outputs: presentOutputs(outputs, target.config),
       };
     } finally {
       this.#inflight -= 1;
@@ -186,14 +186,9 @@ function toRequest(input: InferInput, transfer: boolean): InferRequest {
 }
 
 /** Applies output `reshape`: the model produces the reshape shape, clients see the config dims. */
-function presentOutputs(outputs: Tensor[], target: ReadyModelVersion): Tensor[] {
-  const config: CompletedModelConfig = target.config;
+function presentOutputs(outputs: Tensor[], config: CompletedModelConfig): Tensor[] {
   return outputs.map((tensor) => {
     const spec = config.output.find((o) => o.name === tensor.name);
-    if (!spec?.reshape) return tensor;
-    const batch = config.max_batch_size > 0 ? [tensor.shape[0]!] : [];
-    const total = elementCount(tensor.shape.slice(batch.length));
-    const known = spec.dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
-    return { ...tensor, shape: [...batch, ...spec.dims.map((d) => (d === -1 ? (known === 0 ? 0 : total / known) : d))] };
+    return spec?.reshape ? { ...tensor, shape: reshapeKeepingBatch(tensor.shape, spec.dims, config.max_batch_size > 0) } : tensor;
   });
 }

@@ -1,6 +1,6 @@
 import { InferenceError } from '../errors/index.js';
 import {
-  assertDataMatchesShape, assertValidShape, dataTypeFromConfig, dataTypeInfo, elementCount, formatShape, hasExpectedArray, tensorByteSize,
+  assertDataMatchesShape, assertValidShape, dataTypeFromConfig, dataTypeInfo, formatShape, hasExpectedArray, reshapeKeepingBatch, tensorByteSize,
   type InferRequest, type Tensor,
 } from '../core/index.js';
 import type { CompletedModelConfig as ModelConfig, ModelInput } from '../config/index.js';
@@ -78,7 +78,7 @@ export function validateRequest(request: InferRequest, config: ModelConfig, limi
     if (bytes > limits.maxTensorBytes) {
       throw new InferenceError('ERR_TENSOR_TOO_LARGE', `${where}: ${bytes} bytes exceeds the tensor size limit of ${limits.maxTensorBytes} bytes`);
     }
-    inputs.push(spec.reshape ? { ...tensor, shape: reshapeFor(config, tensor.shape, spec.reshape.shape) } : tensor);
+    inputs.push(spec.reshape ? { ...tensor, shape: reshapeKeepingBatch(tensor.shape, spec.reshape.shape, config.max_batch_size > 0) } : tensor);
   }
   return { inputs, outputNames: selectOutputs(request, config), batchSize };
 }
@@ -106,14 +106,6 @@ function checkShape(shape: number[], spec: ModelInput, config: ModelConfig, wher
       throw new InferenceError('ERR_INPUT_SHAPE', `${where}: shape ${formatShape(shape)} does not match ${expected} expected by model '${config.name}': dim ${i + offset} is ${shape[i + offset]}, expected ${dim}`);
     }
   });
-}
-
-/** The shape the model receives for a reshaped input; -1 in the reshape takes the remaining elements. */
-function reshapeFor(config: ModelConfig, shape: number[], reshape: readonly number[]): number[] {
-  const batch = config.max_batch_size > 0 ? [shape[0]!] : [];
-  const total = elementCount(shape.slice(batch.length));
-  const known = reshape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
-  return [...batch, ...reshape.map((d) => (d === -1 ? (known === 0 ? 0 : total / known) : d))];
 }
 
 function selectOutputs(request: InferRequest, config: ModelConfig): string[] {

@@ -14,6 +14,7 @@ before(async () => {
   await writeIdentityModel(tmp.dir, 'identity_bytes', 'BYTES', { batched: true });
   await writeIdentityModel(tmp.dir, 'identity_fp16', 'FP16', { batched: true });
   await writeIdentityModel(tmp.dir, 'identity_bool', 'BOOL', { batched: true });
+  await writeIdentityModel(tmp.dir, 'identity_rank1', 'INT32', { batched: true, dims: [] });
   engine = await InferenceServer.open({ modelRepository: tmp.dir });
 });
 
@@ -62,6 +63,14 @@ describe('InferenceServer as a library', () => {
     assert.deepEqual([...(bool.outputs[0]!.data as Uint8Array)], [1, 0]);
   });
 
+  it('applies the reshape Triton completes for rank-1 batched tensors', async () => {
+    const config = engine.modelConfig('identity_rank1') as { input: { dims: number[]; reshape?: { shape: number[] } }[] };
+    assert.deepEqual([config.input[0]!.dims, config.input[0]!.reshape], [[1], { shape: [] }]);
+    const response = await engine.infer({ modelName: 'identity_rank1', inputs: [{ name: 'INPUT0', datatype: 'INT32', shape: [3, 1], data: new Int32Array([7, 8, 9]) }] });
+    assert.deepEqual(response.outputs[0]!.shape, [3, 1], 'the model sees [3]; the client sees the config dims again');
+    assert.deepEqual([...(response.outputs[0]!.data as Int32Array)], [7, 8, 9]);
+  });
+
   it('refuses data in the wrong kind of array', async () => {
     const wrong = engine.infer({ modelName: 'add_sub', inputs: [
       { name: 'INPUT0', datatype: 'FP32', shape: [1, 4], data: new Float64Array(4) as unknown as Float32Array },
@@ -73,7 +82,7 @@ describe('InferenceServer as a library', () => {
   it('exposes metadata, config and the index', () => {
     assert.deepEqual(engine.modelMetadata('add_sub').inputs[0], { name: 'INPUT0', datatype: 'FP32', shape: [-1, 4] });
     assert.equal(engine.modelConfig('add_sub').max_batch_size, 8);
-    assert.equal(engine.modelIndex().length, 4);
+    assert.equal(engine.modelIndex().length, 5);
     assert.equal(engine.isModelReady('add_sub'), true);
   });
 

@@ -4,7 +4,7 @@ import type { ModelSignature, Tensor } from '../../core/index.js';
 import type { ExecuteRequest } from '../backend.js';
 import type { OrtSessionSettings } from './session-options.js';
 import type { RunMessage, SessionWorkerData, WorkerReply } from './worker-messages.js';
-import { ownedBuffers } from './transfer.js';
+import { prepareForTransfer } from './transfer.js';
 
 const WORKER_URL = new URL('./session-worker.js', import.meta.url);
 
@@ -135,9 +135,10 @@ export class SessionPool {
       const task = this.#queue.shift()!;
       const id = this.#nextId++;
       worker.current = { id, task };
-      const message: RunMessage = { kind: 'run', id, inputs: task.request.inputs, outputNames: task.request.outputNames };
       try {
-        worker.thread.postMessage(message, ownedBuffers(task.request.inputs));
+        const { tensors, transfer } = prepareForTransfer(task.request.inputs);
+        const message: RunMessage = { kind: 'run', id, inputs: tensors, outputNames: task.request.outputNames };
+        worker.thread.postMessage(message, transfer);
       } catch (error) {
         worker.current = undefined;
         task.reject(new InferenceError('ERR_INTERNAL', `could not pass the request to the onnxruntime worker: ${error instanceof Error ? error.message : String(error)}`));

@@ -6,7 +6,7 @@ import ort from 'onnxruntime-node';
 import { dataTypeFromOrt, dataTypeInfo, type ModelSignature, type SignatureTensor, type Tensor } from '../../core/index.js';
 import type { ErrorCode } from '../../errors/index.js';
 import type { RunMessage, SessionWorkerData, WorkerReply } from './worker-messages.js';
-import { ownedBuffers } from './transfer.js';
+import { prepareForTransfer } from './transfer.js';
 
 const port = parentPort;
 if (!port) throw new Error('session-worker must run in a worker thread');
@@ -87,8 +87,8 @@ async function run(session: ort.InferenceSession, message: RunMessage): Promise<
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of message.inputs) feeds[input.name] = toOrtTensor(input);
     const results = await session.run(feeds, message.outputNames as string[]);
-    const outputs = message.outputNames.map((name) => fromOrtTensor(name, results[name]!));
-    post({ kind: 'result', id: message.id, outputs }, ownedBuffers(outputs));
+    const { tensors: outputs, transfer } = prepareForTransfer(message.outputNames.map((name) => fromOrtTensor(name, results[name]!)));
+    post({ kind: 'result', id: message.id, outputs }, transfer);
   } catch (error) {
     const failure = error instanceof WorkerFailure ? error : new WorkerFailure('ERR_BACKEND_RUNTIME', `onnxruntime failed: ${error instanceof Error ? error.message : String(error)}`);
     post({ kind: 'run-failed', id: message.id, code: failure.code, message: failure.message });

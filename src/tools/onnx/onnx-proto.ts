@@ -3,9 +3,8 @@
  * Loads Wharf's ONNX schema (proto/onnx.proto) with protobufjs at run time. The schema is read
  * from disk rather than compiled into code so that the .proto file stays the single source of truth.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { findProjectFile } from '../../core/index.js';
 // protobufjs is CommonJS and assigns its API at run time, which Node's named-export detection
 // cannot see: only the default import is reliable from ESM.
 import protobuf from 'protobufjs';
@@ -19,17 +18,9 @@ export interface OnnxSchema {
   readonly elementTypeNames: Readonly<Record<number, string>>;
 }
 
-/**
- * Finds proto/onnx.proto by walking up from this file. The walk works both from src/tools/onnx/
- * (ts sources) and from dist/src/tools/onnx/ (compiled), and from an installed package, whose
- * `files` ship `proto/` next to `dist/`.
- */
-export function findSchemaFile(start: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const candidate = join(dir, SCHEMA_FILE);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) throw new Error(`cannot find ${SCHEMA_FILE} in ${start} or any folder above it`);
-  }
+/** Where proto/onnx.proto is, in a clone or an installed package. */
+export function findSchemaFile(): string {
+  return findProjectFile(SCHEMA_FILE);
 }
 
 let cached: OnnxSchema | undefined;

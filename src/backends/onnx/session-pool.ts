@@ -16,9 +16,16 @@ interface Task {
 
 interface SessionWorker {
   readonly thread: Worker;
-  /** The task it runs, if any: a worker runs one task at a time (more gives no throughput). */
-  current: { id: number; task: Task } | undefined;
+  /** Tasks sent to it, by id, in the order it runs them. */
+  readonly sent: Map<number, Task>;
 }
+
+/**
+ * Tasks sent to one worker ahead of time. The session runs one at a time (more in flight
+ * gives no throughput), but with only one sent, the worker idles for a whole thread round
+ * trip between runs; a second one waiting in its message queue hides that gap.
+ */
+const PIPELINE_DEPTH = 2;
 
 export interface SessionPoolEvents {
   /** A worker died and is being replaced; its task (if any) was failed. */
@@ -66,7 +73,7 @@ export class SessionPool {
   /** Lets queued and running tasks finish, then stops every worker. */
   async close(): Promise<void> {
     this.#closing = true;
-    if (this.#queue.length > 0 || [...this.#workers].some((w) => w.current)) {
+    if (this.#queue.length > 0 || this.#busy()) {
       await new Promise<void>((resolve) => { this.#drained = resolve; });
     }
     await Promise.all([...this.#workers].map((w) => w.thread.terminate()));
@@ -76,7 +83,7 @@ export class SessionPool {
   #startWorker(): Promise<ModelSignature> {
     return new Promise((resolve, reject) => {
       const thread = new Worker(WORKER_URL, { workerData: this.#data });
-      const worker: SessionWorker = { thread, current: undefined };
+      const worker: SessionWorker = { thread, sent: new Map() };
       let ready = false;
       thread.on('message', (reply: WorkerReply) => {
         if (reply.kind === 'ready') {
@@ -103,18 +110,18 @@ export class SessionPool {
   }
 
   #settle(worker: SessionWorker, reply: Extract<WorkerReply, { kind: 'result' | 'run-failed' }>): void {
-    const current = worker.current;
-    if (!current || current.id !== reply.id) return;
-    worker.current = undefined;
-    if (reply.kind === 'result') current.task.resolve(reply.outputs);
-    else current.task.reject(new InferenceError(reply.code, reply.message));
+    const task = worker.sent.get(reply.id);
+    if (!task) return;
+    worker.sent.delete(reply.id);
+    if (reply.kind === 'result') task.resolve(reply.outputs);
+    else task.reject(new InferenceError(reply.code, reply.message));
     this.#dispatch();
   }
 
   #lose(worker: SessionWorker, reason: string): void {
     this.#workers.delete(worker);
-    worker.current?.task.reject(new InferenceError('ERR_BACKEND_UNAVAILABLE', `the onnxruntime worker running this request stopped (${reason}); it is being replaced`));
-    worker.current = undefined;
+    for (const task of worker.sent.values()) task.reject(new InferenceError('ERR_BACKEND_UNAVAILABLE', `the onnxruntime worker running this request stopped (${reason}); it is being replaced`));
+    worker.sent.clear();
     this.#events.onWorkerLost?.(reason);
     if (this.#closing) {
       this.#dispatch();
@@ -128,25 +135,33 @@ export class SessionPool {
     });
   }
 
+  #busy(): boolean {
+    return [...this.#workers].some((w) => w.sent.size > 0);
+  }
+
   #dispatch(): void {
-    for (const worker of this.#workers) {
-      if (this.#queue.length === 0) break;
-      if (worker.current) continue;
-      const task = this.#queue.shift()!;
-      const id = this.#nextId++;
-      worker.current = { id, task };
-      try {
-        const { tensors, transfer } = prepareForTransfer(task.request.inputs);
-        const message: RunMessage = { kind: 'run', id, inputs: tensors, outputNames: task.request.outputNames };
-        worker.thread.postMessage(message, transfer);
-      } catch (error) {
-        worker.current = undefined;
-        task.reject(new InferenceError('ERR_INTERNAL', `could not pass the request to the onnxruntime worker: ${error instanceof Error ? error.message : String(error)}`));
+    // Fill every worker's first slot before any second one, so work spreads across workers.
+    for (let depth = 1; depth <= PIPELINE_DEPTH; depth += 1) {
+      for (const worker of this.#workers) {
+        if (this.#queue.length === 0) break;
+        if (worker.sent.size < depth) this.#send(worker, this.#queue.shift()!);
       }
     }
-    if (this.#closing && this.#drained && this.#queue.length === 0 && ![...this.#workers].some((w) => w.current)) {
+    if (this.#closing && this.#drained && this.#queue.length === 0 && !this.#busy()) {
       this.#drained();
       this.#drained = undefined;
+    }
+  }
+
+  #send(worker: SessionWorker, task: Task): void {
+    const id = this.#nextId++;
+    try {
+      const { tensors, transfer } = prepareForTransfer(task.request.inputs);
+      const message: RunMessage = { kind: 'run', id, inputs: tensors, outputNames: task.request.outputNames };
+      worker.thread.postMessage(message, transfer);
+      worker.sent.set(id, task);
+    } catch (error) {
+      task.reject(new InferenceError('ERR_INTERNAL', `could not pass the request to the onnxruntime worker: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
 }

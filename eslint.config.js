@@ -13,7 +13,7 @@ const layerRules = [
   { files: ['src/scheduler/**'], forbid: ['protocol', 'repository', 'engine', 'server', 'client', 'cli'] },
   { files: ['src/engine/**'], forbid: ['server', 'client', 'cli'] },
   { files: ['src/server/**'], forbid: ['cli', 'client', 'backends', 'repository', 'scheduler'] },
-  { files: ['src/client/**'], forbid: ['engine', 'server', 'cli', 'backends', 'repository', 'scheduler', 'config'] },
+  { files: ['src/client/**'], forbid: ['engine', 'server', 'cli', 'backends', 'repository', 'scheduler'] },
   { files: ['src/tools/**'], forbid: ['engine', 'server', 'cli', 'client'] },
 ];
 

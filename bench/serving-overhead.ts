@@ -10,30 +10,10 @@ import { InferenceServer } from '../src/engine/index.js';
 import { startHttpServer } from '../src/server/http/index.js';
 import { encodeInferRequestJson } from '../src/protocol/index.js';
 import { writeAddSubModel } from '../test/support/test-models.js';
+import { closedLoop, formatRow, TABLE_HEADER } from './closed-loop.js';
 
 const DURATION_MS = Number(process.env.DURATION_MS ?? 3000);
 const LEVELS = (process.env.CONCURRENCY ?? '1,8').split(',').map(Number);
-
-interface Result { throughput: number; p50: number; p99: number }
-
-/** Keeps `concurrency` calls in flight for DURATION_MS and records each call's latency. */
-async function drive(concurrency: number, call: () => Promise<unknown>): Promise<Result> {
-  for (let i = 0; i < 50; i += 1) await call();
-  const latencies: number[] = [];
-  const end = performance.now() + DURATION_MS;
-  const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < end) {
-      const t = performance.now();
-      await call();
-      latencies.push(performance.now() - t);
-    }
-  }));
-  const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { throughput: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
-}
 
 const dir = await mkdtemp(join(tmpdir(), 'wharf-bench-'));
 try {
@@ -59,14 +39,14 @@ try {
     await response.arrayBuffer();
   };
 
-  console.log(`add_sub (2 x FP32 [1,4]), ${DURATION_MS} ms per cell, 1 instance, node ${process.version}`);
-  console.log('path                    in flight   req/s     p50 ms   p99 ms   vs raw ort');
+  console.log(`add_sub (2 x FP32 [1,4]), ${DURATION_MS} ms per cell, 1 instance, node ${process.version}; ratio vs raw onnxruntime-node`);
+  console.log(TABLE_HEADER);
   for (const concurrency of LEVELS) {
-    const baseline = await drive(concurrency, raw);
-    for (const [name, call] of [['raw onnxruntime-node', raw], ['InferenceServer', inProcess], ['HTTP JSON (fetch)', overHttp]] as const) {
-      const r = name === 'raw onnxruntime-node' ? baseline : await drive(concurrency, call);
-      console.log(`${name.padEnd(24)}${String(concurrency).padStart(9)} ${r.throughput.toFixed(0).padStart(7)} ${r.p50.toFixed(3).padStart(9)} ${r.p99.toFixed(3).padStart(8)}   ${(r.throughput / baseline.throughput).toFixed(2)}x`);
-    }
+    const loop = (call: () => Promise<unknown>) => closedLoop(call, { concurrency, durationMs: DURATION_MS, warmupCalls: 50 });
+    const baseline = await loop(raw);
+    console.log(formatRow('raw onnxruntime-node', concurrency, baseline, baseline));
+    console.log(formatRow('InferenceServer', concurrency, await loop(inProcess), baseline));
+    console.log(formatRow('HTTP JSON (fetch)', concurrency, await loop(overHttp), baseline));
   }
   await http.close();
   await engine.close();

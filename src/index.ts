@@ -2,12 +2,12 @@
  * @module
  * Wharf's package entry: the embeddable server, its HTTP front end, and the types they use.
  */
-export { InferenceServer, DEFAULT_MAX_TENSOR_BYTES, type InferInput, type InferOptions, type InferenceServerOptions, type Logger } from './engine/index.js';
+export { InferenceServer, DEFAULT_MAX_TENSOR_BYTES, type InferOptions, type InferenceServerOptions, type Logger } from './engine/index.js';
 export { startHttpServer, buildHttpApp, DEFAULT_MAX_BODY_BYTES, type HttpServerOptions, type RunningHttpServer } from './server/http/index.js';
 export { InferenceError, ERROR_CODES, type ErrorCode, type ErrorDetail, type ErrorKind } from './errors/index.js';
 export {
   DATA_TYPES, dataTypeInfo, float16BitsToNumber, numberToFloat16Bits, bfloat16BitsToNumber, numberToBfloat16Bits,
-  type DataType, type DataTypeArrays, type InferRequest, type InferResponse, type ModelMetadata, type ModelReadyState,
+  type DataType, type DataTypeArrays, type InferInput, type InferRequest, type InferResponse, type ModelMetadata, type ModelReadyState,
   type ModelVersionStatus, type Parameters, type RequestedOutput, type ServerMetadata, type Tensor, type TensorInput, type TensorMetadata, type TypedArray,
 } from './core/index.js';
 export type { ModelConfig } from './config/index.js';

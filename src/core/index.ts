@@ -7,6 +7,6 @@ export {
   assertDataMatchesShape, assertValidShape, elementCount, formatShape, hasExpectedArray, normalizeTensorInput, reshapeKeepingBatch, resolveWildcardDims, tensorByteSize,
   type Tensor, type TensorInput,
 } from './tensor.js';
-export type { InferRequest, InferResponse, Parameters, RequestedOutput } from './request.js';
+export { toInferRequest, type InferInput, type InferRequest, type InferResponse, type Parameters, type RequestedOutput } from './request.js';
 export type { ModelMetadata, ModelReadyState, ModelSignature, ModelVersionStatus, ServerMetadata, SignatureTensor, TensorMetadata } from './model.js';
 export { findProjectFile } from './project-file.js';

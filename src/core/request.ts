@@ -1,4 +1,4 @@
-import type { Tensor } from './tensor.js';
+import { normalizeTensorInput, type Tensor, type TensorInput } from './tensor.js';
 
 /** Request and response parameters, as in KServe v2 (`parameters` objects). */
 export type Parameters = Record<string, string | number | boolean>;
@@ -25,4 +25,27 @@ export interface InferResponse {
   id?: string;
   parameters?: Parameters;
   outputs: Tensor[];
+}
+
+/** An inference request as library and client users write it: BYTES data may be strings, outputs plain names. */
+export interface InferInput {
+  readonly modelName: string;
+  /** Absent: the server picks the highest ready version. */
+  readonly modelVersion?: string;
+  readonly id?: string;
+  readonly parameters?: Parameters;
+  readonly inputs: readonly TensorInput[];
+  readonly outputs?: readonly (RequestedOutput | string)[];
+}
+
+/** The internal form of a user's request: BYTES as bytes, outputs as objects, absent fields left out. */
+export function toInferRequest(input: InferInput): InferRequest {
+  return {
+    modelName: input.modelName,
+    ...(input.modelVersion !== undefined ? { modelVersion: input.modelVersion } : {}),
+    ...(input.id !== undefined ? { id: input.id } : {}),
+    ...(input.parameters !== undefined ? { parameters: input.parameters } : {}),
+    inputs: input.inputs.map(normalizeTensorInput),
+    ...(input.outputs !== undefined ? { outputs: input.outputs.map((o) => (typeof o === 'string' ? { name: o } : o)) } : {}),
+  };
 }

@@ -1,8 +1,8 @@
 import { InferenceError, toInferenceError } from '../errors/index.js';
 import {
-  dataTypeFromConfig, normalizeTensorInput, reshapeKeepingBatch,
-  type InferRequest, type InferResponse, type ModelMetadata, type ModelVersionStatus, type RequestedOutput,
-  type Parameters, type ServerMetadata, type Tensor, type TensorInput,
+  dataTypeFromConfig, reshapeKeepingBatch, toInferRequest,
+  type InferInput, type InferRequest, type InferResponse, type ModelMetadata, type ModelVersionStatus,
+  type ServerMetadata, type Tensor,
 } from '../core/index.js';
 import { BackendRegistry, type Backend } from '../backends/index.js';
 import { OnnxBackend } from '../backends/onnx/index.js';
@@ -26,16 +26,6 @@ export interface InferenceServerOptions {
   readonly strictReadiness?: boolean;
   /** Backends to serve with. @defaultValue [new OnnxBackend()] */
   readonly backends?: readonly Backend[];
-}
-
-/** An inference request as library users write it: BYTES data may be strings. */
-export interface InferInput {
-  readonly modelName: string;
-  readonly modelVersion?: string;
-  readonly id?: string;
-  readonly parameters?: Parameters;
-  readonly inputs: readonly TensorInput[];
-  readonly outputs?: readonly (RequestedOutput | string)[];
 }
 
 export interface InferOptions {
@@ -169,20 +159,11 @@ export class InferenceServer {
 }
 
 function toRequest(input: InferInput, transfer: boolean): InferRequest {
-  const inputs = input.inputs.map((t) => {
-    const tensor = normalizeTensorInput(t);
-    // Copy unless the caller gave its buffers away: the backend moves them to a worker thread.
-    if (transfer || tensor.datatype === 'BYTES' || !ArrayBuffer.isView(tensor.data)) return tensor;
-    return { ...tensor, data: tensor.data.slice() } as Tensor;
-  });
-  return {
-    modelName: input.modelName,
-    ...(input.modelVersion !== undefined ? { modelVersion: input.modelVersion } : {}),
-    ...(input.id !== undefined ? { id: input.id } : {}),
-    ...(input.parameters !== undefined ? { parameters: input.parameters } : {}),
-    inputs,
-    ...(input.outputs !== undefined ? { outputs: input.outputs.map((o) => (typeof o === 'string' ? { name: o } : o)) } : {}),
-  };
+  const request = toInferRequest(input);
+  if (transfer) return request;
+  // Copy unless the caller gave its buffers away: the backend moves them to a worker thread.
+  const inputs = request.inputs.map((t) => (t.datatype === 'BYTES' || !ArrayBuffer.isView(t.data) ? t : ({ ...t, data: t.data.slice() } as Tensor)));
+  return { ...request, inputs };
 }
 
 /** Applies output `reshape`: the model produces the reshape shape, clients see the config dims. */

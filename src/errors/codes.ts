@@ -35,6 +35,9 @@ export const ERROR_CODES = {
   ERR_BACKEND_UNAVAILABLE: { kind: 'UNAVAILABLE', meaning: 'The backend worker running the model stopped.', fix: 'Retry; the worker is replaced. Check the server log for the cause.' },
   ERR_SERVER_STOPPING: { kind: 'UNAVAILABLE', meaning: 'The server is shutting down and accepts no new requests.', fix: 'Retry against another replica.' },
   ERR_ROUTE_NOT_FOUND: { kind: 'NOT_FOUND', meaning: 'No endpoint at this path and method.', fix: 'See docs/protocol.md for the endpoints.' },
+  ERR_SERVER_UNREACHABLE: { kind: 'UNAVAILABLE', meaning: 'The client could not connect to the server.', fix: 'Check the URL or host:port, and that the server is running and reachable.' },
+  ERR_TIMEOUT: { kind: 'DEADLINE_EXCEEDED', meaning: 'The request did not complete within its timeout.', fix: 'Raise the timeout, or check the server for overload.' },
+  ERR_RESPONSE_INVALID: { kind: 'INTERNAL', meaning: 'The client could not decode the server response.', fix: 'Check that the URL points at a KServe v2 server; report it if it is Wharf.' },
   ERR_INTERNAL: { kind: 'INTERNAL', meaning: 'An unexpected server error.', fix: 'Report it with the server log.' },
 } as const satisfies Record<string, CodeEntry>;
 

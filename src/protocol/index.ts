@@ -3,6 +3,10 @@
  * KServe v2 / Open Inference Protocol wire formats: pure encode/decode to and from core types, no I/O.
  */
 export {
-  MAX_DATA_DEPTH, decodeInferRequestJson, decodeInferResponseJson, encodeErrorJson, encodeInferRequestJson, encodeInferResponseJson,
-  type InferTarget,
+  INFERENCE_HEADER_CONTENT_LENGTH, MAX_DATA_DEPTH,
+  decodeInferRequestBody, decodeInferRequestJson, decodeInferResponseBody, decodeInferResponseJson,
+  encodeErrorJson, encodeInferRequestBody, encodeInferRequestJson, encodeInferResponseBody, encodeInferResponseJson,
+  parseHeaderLength,
+  type EncodedBody, type InferTarget, type OutputEncodingRequest, type RequestBodyOptions,
 } from './http/index.js';
+export * from './grpc/index.js';

@@ -71,7 +71,7 @@ describe('wharf CLI', () => {
   it('infer reports server errors with their code and a non-zero exit', async () => {
     const failure = await run(process.execPath, [cli, 'infer', 'mlp_classifier', '-u', url, '--input', 'features=[1,2]']).catch((error: { code: number; stderr: string }) => error);
     assert.equal((failure as { code: number }).code, 1);
-    assert.match((failure as { stderr: string }).stderr, /wharf: HTTP 400: input 'features': shape \[1,2\] does not match \[batch,4\].*\(ERR_INPUT_SHAPE\)/);
+    assert.match((failure as { stderr: string }).stderr, /wharf: input 'features': shape \[1,2\] does not match \[batch,4\].*\(ERR_INPUT_SHAPE\)/);
     const unknown = await run(process.execPath, [cli, 'infer', 'nope', '-u', url, '--input', 'x=[1]']).catch((error: { stderr: string }) => error);
     assert.match((unknown).stderr, /unknown model 'nope'.*\(ERR_MODEL_NOT_FOUND\)/);
   });

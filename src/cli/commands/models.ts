@@ -1,13 +1,13 @@
-import { Command, Option } from 'commander';
-import { HttpClient } from '../../client/index.js';
+import { Command } from 'commander';
+import { connect, serverOptions, type ServerConnectionOptions } from '../options.js';
 
 export function modelsCommand(): Command {
-  return new Command('models')
+  const command = new Command('models')
     .description('list the models of a running server with their state')
-    .addOption(new Option('-u, --url <url>', 'server URL or host:port').env('WHARF_URL').default('http://localhost:8000'))
     .option('--json', 'print JSON')
-    .action(async (options: { url: string; json?: boolean }) => {
-      const rows = await new HttpClient({ url: options.url }).repositoryIndex();
+    .action(async (options: ServerConnectionOptions & { json?: boolean }) => {
+      const client = connect(options);
+      const rows = await client.repositoryIndex().finally(() => client.close());
       if (options.json) {
         console.log(JSON.stringify(rows, null, 2));
         return;
@@ -16,4 +16,6 @@ export function modelsCommand(): Command {
       const widths = [0, 1, 2].map((c) => Math.max(...table.map((row) => row[c]!.length)));
       for (const row of table) console.log(row.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join('  ').trimEnd());
     });
+  for (const option of serverOptions()) command.addOption(option);
+  return command;
 }

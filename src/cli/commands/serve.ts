@@ -2,12 +2,15 @@ import { Command, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { InferenceServer } from '../../engine/index.js';
 import { startHttpServer } from '../../server/http/index.js';
+import { startGrpcServer } from '../../server/grpc/index.js';
 import { createLogger, type LogFormat } from '../logging.js';
 import { integerOption } from '../options.js';
 
 interface ServeOptions {
   modelRepository: string;
   httpPort: number;
+  grpcPort: number;
+  grpcMaxMessageBytes: number;
   host: string;
   logLevel: LevelWithSilent;
   logFormat: LogFormat;
@@ -18,9 +21,11 @@ interface ServeOptions {
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('serve the models of a Triton-layout repository over KServe v2 HTTP')
+    .description('serve the models of a Triton-layout repository over KServe v2 HTTP and gRPC')
     .addOption(new Option('-r, --model-repository <dir>', 'model repository: <dir>/<model>/<version>/model.onnx').env('WHARF_MODEL_REPOSITORY').makeOptionMandatory())
     .addOption(new Option('-p, --http-port <port>', 'HTTP port (0 picks a free one)').env('WHARF_HTTP_PORT').default(8000).argParser(integerOption('--http-port', 0, 65535)))
+    .addOption(new Option('-g, --grpc-port <port>', 'gRPC port (0 picks a free one)').env('WHARF_GRPC_PORT').default(8001).argParser(integerOption('--grpc-port', 0, 65535)))
+    .addOption(new Option('--grpc-max-message-bytes <bytes>', 'largest gRPC request message').env('WHARF_GRPC_MAX_MESSAGE_BYTES').default(256 * 1024 * 1024).argParser(integerOption('--grpc-max-message-bytes', 1, 2 ** 31 - 1)))
     .addOption(new Option('--host <address>', 'address to listen on').env('WHARF_HOST').default('0.0.0.0'))
     .addOption(new Option('--log-level <level>', 'log level; debug adds one access line per request').env('WHARF_LOG_LEVEL').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addOption(new Option('--log-format <format>', 'pretty on a terminal, JSON otherwise').env('WHARF_LOG_FORMAT').choices(['auto', 'pretty', 'json']).default('auto'))
@@ -47,6 +52,8 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   const http = await startHttpServer(engine, { host: options.host, port: options.httpPort, maxBodyBytes: options.maxBodyBytes, logger });
   logger.info({ url: http.url }, 'HTTP server listening');
+  const grpc = await startGrpcServer(engine, { host: options.host, port: options.grpcPort, maxReceiveMessageBytes: options.grpcMaxMessageBytes, logger });
+  logger.info({ address: grpc.address }, 'gRPC server listening');
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -54,7 +61,7 @@ async function serve(options: ServeOptions): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     void (async () => {
-      await http.close();
+      await Promise.all([http.close(), grpc.close()]);
       await engine.close();
       logger.info({}, 'stopped');
       process.exit(0);

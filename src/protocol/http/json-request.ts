@@ -103,6 +103,14 @@ export function decodeInferRequestJson(body: unknown, target: InferTarget): Infe
  * "every output".
  */
 export function encodeInferRequestJson(request: InferRequest): string {
+  return writeInferRequestJson(request, undefined);
+}
+
+/**
+ * The request JSON, with the inputs that have a size in `binarySizes` (same index as `inputs`)
+ * written as `"parameters":{"binary_data_size":N}` instead of `data`: the binary codec's header.
+ */
+export function writeInferRequestJson(request: InferRequest, binarySizes: readonly (number | undefined)[] | undefined): string {
   let text = '{';
   if (request.id !== undefined) text += `"id":${JSON.stringify(request.id)},`;
   if (request.parameters !== undefined) text += `"parameters":${JSON.stringify(request.parameters)},`;
@@ -110,7 +118,9 @@ export function encodeInferRequestJson(request: InferRequest): string {
   for (let i = 0; i < request.inputs.length; i++) {
     const input = request.inputs[i]!;
     if (i > 0) text += ',';
-    text += `{"name":${JSON.stringify(input.name)},"shape":${JSON.stringify(input.shape)},"datatype":${JSON.stringify(input.datatype)},"data":${encodeJsonTensorData(input.datatype, input.data, 'string')}}`;
+    const size = binarySizes?.[i];
+    const content = size === undefined ? `"data":${encodeJsonTensorData(input.datatype, input.data, 'string')}` : `"parameters":{"binary_data_size":${size}}`;
+    text += `{"name":${JSON.stringify(input.name)},"shape":${JSON.stringify(input.shape)},"datatype":${JSON.stringify(input.datatype)},${content}}`;
   }
   text += ']';
   if (request.outputs !== undefined && request.outputs.length > 0) text += `,"outputs":${JSON.stringify(request.outputs)}`;

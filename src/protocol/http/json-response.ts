@@ -11,26 +11,35 @@
  * - INT64/UINT64 are exact decimal numerals, as Triton writes them (the request encoder differs);
  * - BOOL is true/false; BYTES are strings decoded from UTF-8 (invalid bytes become U+FFFD).
  */
-import type { InferResponse, Tensor } from '../../core/index.js';
+import type { InferResponse, Parameters, Tensor } from '../../core/index.js';
 import { describeValue, expectObject, invalid, readOptionalParameters, readOptionalString } from './json-fields.js';
-import { decodeJsonTensor, readJsonTensorHeader } from './json-tensor-header.js';
+import { decodeJsonTensor, readJsonTensorHeader, type JsonTensorHeader } from './json-tensor-header.js';
 import { encodeJsonTensorData } from './json-tensor-encode.js';
 
 /** Encodes an inference response body; `id` is written only when the request carried one. */
 export function encodeInferResponseJson(response: InferResponse): string {
+  return writeInferResponseJson(response, undefined);
+}
+
+/**
+ * The response JSON, with the outputs that have a size in `binarySizes` (same index as `outputs`)
+ * written as `"parameters":{"binary_data_size":N}` instead of `data`: the binary codec's header.
+ */
+export function writeInferResponseJson(response: InferResponse, binarySizes: readonly (number | undefined)[] | undefined): string {
   let text = `{"model_name":${JSON.stringify(response.modelName)},"model_version":${JSON.stringify(response.modelVersion)}`;
   if (response.id !== undefined) text += `,"id":${JSON.stringify(response.id)}`;
   if (response.parameters !== undefined) text += `,"parameters":${JSON.stringify(response.parameters)}`;
   text += ',"outputs":[';
   for (let i = 0; i < response.outputs.length; i++) {
     if (i > 0) text += ',';
-    text += encodeOutput(response.outputs[i]!);
+    text += encodeOutput(response.outputs[i]!, binarySizes?.[i]);
   }
   return `${text}]}`;
 }
 
-function encodeOutput(output: Tensor): string {
-  return `{"name":${JSON.stringify(output.name)},"datatype":${JSON.stringify(output.datatype)},"shape":${JSON.stringify(output.shape)},"data":${encodeJsonTensorData(output.datatype, output.data, 'number')}}`;
+function encodeOutput(output: Tensor, binarySize: number | undefined): string {
+  const content = binarySize === undefined ? `"data":${encodeJsonTensorData(output.datatype, output.data, 'number')}` : `"parameters":{"binary_data_size":${binarySize}}`;
+  return `{"name":${JSON.stringify(output.name)},"datatype":${JSON.stringify(output.datatype)},"shape":${JSON.stringify(output.shape)},${content}}`;
 }
 
 /**
@@ -50,6 +59,24 @@ export function encodeErrorJson(message: string, code?: string): string {
  * @throws InferenceError naming the field or output at fault, with the same codes as request decoding.
  */
 export function decodeInferResponseJson(body: unknown): InferResponse {
+  const header = readInferResponseHeader(body);
+  return { ...header, outputs: header.outputs.map(decodeJsonTensor) };
+}
+
+/** An inference response body with its tensors' data still undecoded: the binary codec's starting point too. */
+export interface InferResponseHeader {
+  modelName: string;
+  modelVersion: string;
+  id?: string;
+  parameters?: Parameters;
+  outputs: JsonTensorHeader[];
+}
+
+/**
+ * Validates the structure of a response body (what JSON.parse returned) without decoding tensor data.
+ * @throws InferenceError naming the field at fault.
+ */
+export function readInferResponseHeader(body: unknown): InferResponseHeader {
   const object = expectObject(body, 'response body');
   const modelName = object.model_name;
   if (typeof modelName !== 'string') {
@@ -62,8 +89,8 @@ export function decodeInferResponseJson(body: unknown): InferResponse {
   if (!Array.isArray(rawOutputs)) {
     throw invalid(`'outputs' must be an array, got ${rawOutputs === undefined ? 'nothing' : describeValue(rawOutputs)}`);
   }
-  const outputs: Tensor[] = [];
-  for (let i = 0; i < rawOutputs.length; i++) outputs.push(decodeJsonTensor(readJsonTensorHeader(rawOutputs[i], `outputs[${i}]`, 'output')));
+  const outputs: JsonTensorHeader[] = [];
+  for (let i = 0; i < rawOutputs.length; i++) outputs.push(readJsonTensorHeader(rawOutputs[i], `outputs[${i}]`, 'output'));
   return {
     modelName,
     modelVersion,

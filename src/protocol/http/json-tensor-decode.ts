@@ -131,6 +131,10 @@ function fillBigInt(data: readonly unknown[], target: BigIntArray, index: number
     const value = data[i];
     if (typeof value === 'number' && Number.isSafeInteger(value) && value >= context.minNumber) {
       target[index++] = BigInt(value);
+    } else if (typeof value === 'bigint') {
+      // Only a lossless JSON parser (our client's) yields bigints; JSON.parse never does.
+      if (value < context.min || value > context.max) throw elementError(context, index, String(value), `outside ${context.min}..${context.max}`);
+      target[index++] = value;
     } else if (typeof value === 'string' && DECIMAL_INTEGER.test(value)) {
       const parsed = BigInt(value);
       if (parsed < context.min || parsed > context.max) throw elementError(context, index, value, `outside ${context.min}..${context.max}`);
@@ -174,6 +178,9 @@ function fillFloat(data: readonly unknown[], target: FloatArray, index: number, 
       index++;
     } else if (Array.isArray(value)) {
       index = fillFloat(value, target, index, context);
+    } else if (typeof value === 'bigint') {
+      // A lossless parser's integer token, e.g. an FP64 1e20 printed as 100000000000000000000.
+      target[index++] = Number(value);
     } else {
       const special = typeof value === 'string' ? parseNonFinite(value) : undefined;
       if (special === undefined) throw elementError(context, index, value, floatProblem(value, context));
@@ -185,7 +192,9 @@ function fillFloat(data: readonly unknown[], target: FloatArray, index: number, 
 
 function fillHalf(data: readonly unknown[], target: Uint16Array, index: number, codec: HalfCodec, context: FloatContext): number {
   for (let i = 0; i < data.length; i++) {
-    const value = data[i];
+    const raw = data[i];
+    // A lossless parser's integer token (65504 fits; 2^53 printed in digits overflows to an error below).
+    const value = typeof raw === 'bigint' ? Number(raw) : raw;
     if (typeof value === 'number') {
       const bits = codec.toBits(value);
       // An infinity from a finite number is an overflow; non-finite numbers are refused as for FP32.

@@ -1,7 +1,8 @@
+import { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { InferenceError, isInferenceError, toInferenceError } from '../../errors/index.js';
 import type { InferenceServer } from '../../engine/index.js';
-import { decodeInferRequestJson, encodeInferResponseJson } from '../../protocol/index.js';
+import { decodeInferRequestBody, encodeInferResponseBody, parseHeaderLength } from '../../protocol/index.js';
 
 export interface HttpAppOptions {
   /** Largest request body, in bytes. @defaultValue 256 MiB */
@@ -70,25 +71,22 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, parsed) => parsed(null, body));
     for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
       scope.post<{ Params: ModelParams; Body: Buffer | undefined }>(`${prefix}/infer`, async (request, reply) => {
-        const body = parseJsonBody(request.body);
-        const inferRequest = decodeInferRequestJson(body, { modelName: request.params.model, ...(request.params.version !== undefined ? { modelVersion: request.params.version } : {}) });
+        const body = request.body ?? Buffer.alloc(0);
+        if (body.length === 0) throw new InferenceError('ERR_INVALID_REQUEST', 'the request body is empty; expected a JSON inference request');
+        const headerLength = parseHeaderLength(request.headers['inference-header-content-length']);
+        const target = { modelName: request.params.model, ...(request.params.version !== undefined ? { modelVersion: request.params.version } : {}) };
+        const inferRequest = decodeInferRequestBody(body, headerLength, target);
         const response = await engine.infer(inferRequest, { transferInputs: true });
-        return reply.type('application/json').send(encodeInferResponseJson(response));
+        const encoded = encodeInferResponseBody(response, inferRequest);
+        reply.type(encoded.contentType).header('content-length', encoded.byteLength);
+        if (encoded.headerLength !== undefined) reply.header('inference-header-content-length', encoded.headerLength);
+        return reply.send(encoded.chunks.length === 1 ? encoded.chunks[0] : Readable.from(encoded.chunks));
       });
     }
     done();
   });
 
   return app;
-}
-
-function parseJsonBody(body: Buffer | undefined): unknown {
-  if (!body || body.length === 0) throw new InferenceError('ERR_INVALID_REQUEST', 'the request body is empty; expected a JSON inference request');
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch (error) {
-    throw new InferenceError('ERR_INVALID_REQUEST', `the request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 function asInferenceError(error: FastifyError | InferenceError, maxBodyBytes: number): InferenceError {

@@ -1,0 +1,43 @@
+/**
+ * @module
+ * The GRPCInferenceService methods Wharf implements: parse with protocol/grpc, call the engine,
+ * encode. RPCs missing here (ModelStreamInfer, ModelStatistics, repository load/unload, shared
+ * memory, trace and log settings) are answered UNIMPLEMENTED by grpc-js, which installs a
+ * default handler for every method of the service definition that has no implementation.
+ */
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { InferenceServer, Logger } from '../../engine/index.js';
+import {
+  grpcToInferRequest, inferResponseToGrpc, modelConfigToGrpc, modelIndexToGrpc, modelMetadataToGrpc, serverMetadataToGrpc,
+  type ModelConfigResponseMessage, type ModelInferRequestMessage, type ModelInferResponseMessage, type ModelMetadataResponseMessage,
+  type ModelRefMessage, type RepositoryIndexRequestMessage, type RepositoryIndexResponseMessage, type ServerMetadataResponseMessage,
+} from '../../protocol/index.js';
+import { unaryHandler } from './grpc-handlers.js';
+
+/** proto3 sends an unset version as ''; the engine reads undefined as "pick by version policy". */
+function version(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+export function inferenceServiceHandlers(engine: InferenceServer, logger: Logger): UntypedServiceImplementation {
+  return {
+    ServerLive: unaryHandler<object, { live: boolean }>(logger, 'ServerLive', () => ({ live: engine.isLive() })),
+    ServerReady: unaryHandler<object, { ready: boolean }>(logger, 'ServerReady', () => ({ ready: engine.isReady() })),
+    // An unknown model is NOT_FOUND (the engine throws), as over HTTP; a known one answers ready true/false.
+    ModelReady: unaryHandler<ModelRefMessage, { ready: boolean }>(logger, 'ModelReady', (request) => ({
+      ready: engine.isModelReady(request.name ?? '', version(request.version)),
+    })),
+    ServerMetadata: unaryHandler<object, ServerMetadataResponseMessage>(logger, 'ServerMetadata', () => serverMetadataToGrpc(engine.serverMetadata())),
+    ModelMetadata: unaryHandler<ModelRefMessage, ModelMetadataResponseMessage>(logger, 'ModelMetadata', (request) =>
+      modelMetadataToGrpc(engine.modelMetadata(request.name ?? '', version(request.version)))),
+    // The decoded inputs are views into a message buffer nobody else uses, so the engine may take them.
+    ModelInfer: unaryHandler<ModelInferRequestMessage, ModelInferResponseMessage>(logger, 'ModelInfer', async (request) =>
+      inferResponseToGrpc(await engine.infer(grpcToInferRequest(request), { transferInputs: true }))),
+    ModelConfig: unaryHandler<ModelRefMessage, ModelConfigResponseMessage>(logger, 'ModelConfig', (request) => ({
+      config: modelConfigToGrpc(engine.modelConfig(request.name ?? '', version(request.version))),
+    })),
+    // Wharf serves one repository, so repository_name does not narrow anything.
+    RepositoryIndex: unaryHandler<RepositoryIndexRequestMessage, RepositoryIndexResponseMessage>(logger, 'RepositoryIndex', (request) =>
+      modelIndexToGrpc(engine.modelIndex({ readyOnly: request.ready === true }))),
+  };
+}

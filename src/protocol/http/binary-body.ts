@@ -10,7 +10,9 @@ import { InferenceError } from '../../errors/index.js';
 import type { Tensor } from '../../core/index.js';
 import { describeValue, invalid } from './json-fields.js';
 import { decodeJsonTensor, type JsonTensorHeader } from './json-tensor-header.js';
-import { decodeBinaryTensorData } from './binary-tensor.js';
+import { decodeTensorBytes, type BlobSource } from '../tensor-bytes.js';
+
+const BINARY_DATA: BlobSource = { sizeName: 'binary_data_size', blobName: 'binary data' };
 
 /** The HTTP header that carries the JSON header's byte length. */
 export const INFERENCE_HEADER_CONTENT_LENGTH = 'Inference-Header-Content-Length';
@@ -130,8 +132,8 @@ export function decodeTensors(headers: readonly JsonTensorHeader[], body: Uint8A
     if (size === undefined) return decodeJsonTensor(header);
     const blob = body.subarray(position, position + size);
     position += size;
-    const data = decodeBinaryTensorData(header.datatype, header.shape, blob, header.where);
-    // The datatype and the array agree by construction (decodeBinaryTensorData reads the core table).
+    const data = decodeTensorBytes(header.datatype, header.shape, blob, header.where, BINARY_DATA);
+    // The datatype and the array agree by construction (decodeTensorBytes reads the core table).
     return { name: header.name, datatype: header.datatype, shape: header.shape, data } as Tensor;
   });
 }

@@ -9,7 +9,7 @@ import { invalid } from './json-fields.js';
 import { decodeInferRequestJson, readInferRequestHeader, writeInferRequestJson, type InferTarget } from './json-request.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, assertHeaderLength, decodeTensors, frameBody, parseJsonBytes, type EncodedBody } from './binary-body.js';
 import { binaryOutputSelector } from './binary-output-flags.js';
-import { binaryTensorSize, encodeBinaryTensorData } from './binary-tensor.js';
+import { encodeTensorBytes, tensorBytesSize } from '../tensor-bytes.js';
 
 /**
  * Decodes an inference request body. `headerLength` is the parsed Inference-Header-Content-Length
@@ -66,6 +66,6 @@ export interface RequestBodyOptions {
 export function encodeInferRequestBody(request: InferRequest, options: RequestBodyOptions): EncodedBody {
   const sent = options.binaryOutputs ? { ...request, parameters: { ...request.parameters, binary_data_output: true } } : request;
   if (!options.binaryInputs) return frameBody(writeInferRequestJson(sent, undefined), [], false);
-  const sizes = sent.inputs.map(binaryTensorSize);
-  return frameBody(writeInferRequestJson(sent, sizes), sent.inputs.map(encodeBinaryTensorData), true);
+  const sizes = sent.inputs.map(tensorBytesSize);
+  return frameBody(writeInferRequestJson(sent, sizes), sent.inputs.map(encodeTensorBytes), true);
 }

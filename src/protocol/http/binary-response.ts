@@ -9,7 +9,7 @@ import { invalid } from './json-fields.js';
 import { decodeInferResponseJson, readInferResponseHeader, writeInferResponseJson } from './json-response.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, assertHeaderLength, decodeTensors, frameBody, parseJsonBytes, type EncodedBody } from './binary-body.js';
 import { binaryOutputSelector, type OutputEncodingRequest } from './binary-output-flags.js';
-import { binaryTensorSize, encodeBinaryTensorData } from './binary-tensor.js';
+import { tensorBytesSize, encodeTensorBytes } from '../tensor-bytes.js';
 
 /**
  * Encodes an inference response for the request it answers. An output is binary when its
@@ -24,8 +24,8 @@ export function encodeInferResponseBody(response: InferResponse, request: Output
   const isBinary = binaryOutputSelector(request);
   const binary = response.outputs.map((output) => isBinary(output.name));
   if (!binary.includes(true)) return frameBody(writeInferResponseJson(response, undefined), [], false);
-  const sizes = response.outputs.map((output, i) => (binary[i] ? binaryTensorSize(output) : undefined));
-  const blobs = response.outputs.flatMap((output, i) => (binary[i] ? [encodeBinaryTensorData(output)] : []));
+  const sizes = response.outputs.map((output, i) => (binary[i] ? tensorBytesSize(output) : undefined));
+  const blobs = response.outputs.flatMap((output, i) => (binary[i] ? [encodeTensorBytes(output)] : []));
   return frameBody(writeInferResponseJson(response, sizes), blobs, true);
 }
 

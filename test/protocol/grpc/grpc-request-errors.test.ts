@@ -101,29 +101,29 @@ describe('grpcToInferRequest refuses bad raw contents', () => {
   });
 
   it('a raw size that differs from shape x element size', () => {
-    rejects(one(tensor('FP32', ['2', '2']), [u32(1, 2, 3)]), 'ERR_INPUT_SHAPE', "input 'x': shape [2,2] of FP32 needs 16 bytes (4 elements of 4) but 'raw_input_contents[0]' has 12");
-    rejects(one(tensor('INT64', ['1']), [u32(1)]), 'ERR_INPUT_SHAPE', "input 'x': shape [1] of INT64 needs 8 bytes (1 elements of 8) but 'raw_input_contents[0]' has 4");
+    rejects(one(tensor('FP32', ['2', '2']), [u32(1, 2, 3)]), 'ERR_INPUT_SHAPE', "input 'x' (FP32 [2,2]): 'raw_input_contents[0]' size is 12 but 4 elements take 16 bytes");
+    rejects(one(tensor('INT64', ['1']), [u32(1)]), 'ERR_INPUT_SHAPE', "input 'x' (INT64 [1]): 'raw_input_contents[0]' size is 4 but 1 elements take 8 bytes");
   });
 
   it('BOOL bytes other than 0 and 1', () => {
-    rejects(one(tensor('BOOL', ['3']), [Buffer.from([1, 0, 2])]), 'ERR_INPUT_DATA', "input 'x' (BOOL): element 2 is byte 2, expected 0 (false) or 1 (true)");
+    rejects(one(tensor('BOOL', ['3']), [Buffer.from([1, 0, 2])]), 'ERR_INPUT_DATA', "input 'x' (BOOL [3]): element 2 is byte 2, expected 0 (false) or 1 (true)");
   });
 
   it('truncated BYTES elements', () => {
-    rejects(one(tensor('BYTES', ['2']), [Buffer.from([1, 0, 0, 0, 0x61, 5, 0])]), 'ERR_INPUT_DATA', "input 'x': 'raw_input_contents[0]' is truncated: BYTES element 1 at byte 5 needs a 4-byte length but only 2 bytes remain");
-    rejects(one(tensor('BYTES', ['1']), [Buffer.from([9, 0, 0, 0, 0x61])]), 'ERR_INPUT_DATA', "input 'x': 'raw_input_contents[0]' is truncated: BYTES element 0 at byte 0 declares 9 bytes but only 1 follow");
+    rejects(one(tensor('BYTES', ['2']), [Buffer.from([1, 0, 0, 0, 0x61, 5, 0])]), 'ERR_INPUT_DATA', "input 'x' (BYTES [2]): element 1's 4-byte length prefix is truncated: 2 bytes left at offset 5 of the 7-byte 'raw_input_contents[0]'");
+    rejects(one(tensor('BYTES', ['1']), [Buffer.from([9, 0, 0, 0, 0x61])]), 'ERR_INPUT_DATA', "input 'x' (BYTES [1]): element 0 at offset 0 claims 9 bytes but only 1 remain in the 5-byte 'raw_input_contents[0]'");
   });
 
   it('a BYTES element count that differs from the shape', () => {
-    rejects(one(tensor('BYTES', ['1']), [Buffer.from([0, 0, 0, 0, 0, 0, 0, 0])]), 'ERR_INPUT_SHAPE', "input 'x': shape [1] needs 1 elements but 'raw_input_contents[0]' holds 2 BYTES elements");
-    rejects(one(tensor('BYTES', ['2']), [Buffer.alloc(0)]), 'ERR_INPUT_SHAPE', "input 'x': shape [2] needs 2 elements but 'raw_input_contents[0]' holds 0 BYTES elements");
+    rejects(one(tensor('BYTES', ['1']), [Buffer.from([0, 0, 0, 0, 0, 0, 0, 0])]), 'ERR_INPUT_SHAPE', "input 'x' (BYTES [1]): the 8-byte 'raw_input_contents[0]' holds 2 elements, shape needs 1");
+    rejects(one(tensor('BYTES', ['2']), [Buffer.alloc(0)]), 'ERR_INPUT_SHAPE', "input 'x' (BYTES [2]): the 0-byte 'raw_input_contents[0]' holds 0 elements, shape needs 2");
   });
 });
 
 describe('grpcToInferResponse names outputs in its errors', () => {
   it('refuses a raw output of the wrong size', () => {
     const message = responseOverTheWire({ model_name: 'm', outputs: [{ name: 'y', datatype: 'FP64', shape: ['2'] }], raw_output_contents: [Buffer.alloc(8)] });
-    assert.throws(() => grpcToInferResponse(message), { code: 'ERR_INPUT_SHAPE', message: "output 'y': shape [2] of FP64 needs 16 bytes (2 elements of 8) but 'raw_output_contents[0]' has 8" });
+    assert.throws(() => grpcToInferResponse(message), { code: 'ERR_INPUT_SHAPE', message: "output 'y' (FP64 [2]): 'raw_output_contents[0]' size is 8 but 2 elements take 16 bytes" });
   });
 
   it('refuses mixed raw and typed outputs', () => {

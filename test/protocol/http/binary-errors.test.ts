@@ -130,9 +130,9 @@ describe('decodeInferRequestBody: blob contents', () => {
 
   it('BYTES: an element count that differs from the shape', () => {
     const two = bytesBlob('a', '');
-    rejectsRequest(framed(header(binaryInput('s', 'BYTES', [3], two.byteLength)), two), 'ERR_INPUT_SHAPE', "input 's' (BYTES [3]): binary data holds 2 elements, shape needs 3");
-    rejectsRequest(framed(header(binaryInput('s', 'BYTES', [1], two.byteLength)), two), 'ERR_INPUT_SHAPE', "input 's' (BYTES [1]): binary data holds 2 elements, shape needs 1");
-    rejectsRequest(framed(header(binaryInput('s', 'BYTES', [], 0))), 'ERR_INPUT_SHAPE', "input 's' (BYTES []): binary data holds 0 elements, shape needs 1");
+    rejectsRequest(framed(header(binaryInput('s', 'BYTES', [3], two.byteLength)), two), 'ERR_INPUT_SHAPE', "input 's' (BYTES [3]): the 9-byte binary data holds 2 elements, shape needs 3");
+    rejectsRequest(framed(header(binaryInput('s', 'BYTES', [1], two.byteLength)), two), 'ERR_INPUT_SHAPE', "input 's' (BYTES [1]): the 9-byte binary data holds 2 elements, shape needs 1");
+    rejectsRequest(framed(header(binaryInput('s', 'BYTES', [], 0))), 'ERR_INPUT_SHAPE', "input 's' (BYTES []): the 0-byte binary data holds 0 elements, shape needs 1");
   });
 
   it('framing errors come before content errors of earlier inputs', () => {

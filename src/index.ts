@@ -4,6 +4,7 @@
  */
 export { InferenceServer, DEFAULT_MAX_TENSOR_BYTES, type InferOptions, type InferenceServerOptions, type Logger } from './engine/index.js';
 export { startHttpServer, buildHttpApp, DEFAULT_MAX_BODY_BYTES, type HttpServerOptions, type RunningHttpServer } from './server/http/index.js';
+export { startGrpcServer, DEFAULT_GRPC_PORT, type GrpcServerOptions, type RunningGrpcServer } from './server/grpc/index.js';
 export { InferenceError, ERROR_CODES, type ErrorCode, type ErrorDetail, type ErrorKind } from './errors/index.js';
 export {
   DATA_TYPES, dataTypeInfo, float16BitsToNumber, numberToFloat16Bits, bfloat16BitsToNumber, numberToBfloat16Bits,

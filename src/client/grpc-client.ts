@@ -6,7 +6,7 @@ import {
   type ModelConfigResponseMessage, type ModelInferResponseMessage, type ModelMetadataResponseMessage, type RepositoryIndexResponseMessage,
   type ServerMetadataResponseMessage,
 } from '../protocol/index.js';
-import { modelConfigToJson, validateModelConfig } from '../config/index.js';
+import { dropOneofMarkers, modelConfigToJson, validateModelConfig } from '../config/index.js';
 import { DEFAULT_CLIENT_TIMEOUT_MS, type CallOptions, type ClientOptions, type InferCallOptions, type InferenceClient } from './inference-client.js';
 import { parseServerAddress } from './server-address.js';
 
@@ -77,7 +77,7 @@ export class GrpcClient implements InferenceClient {
   async modelConfig(name: string, version?: string, options?: CallOptions): Promise<Record<string, unknown>> {
     const response = await this.#call<ModelConfigResponseMessage>('ModelConfig', { name, version: version ?? '' }, options);
     // The message carries int64 fields as strings; the config reader normalizes them to the JSON form HTTP returns.
-    return modelConfigToJson(validateModelConfig(response.config ?? {}, `ModelConfig of '${name}' from ${this.address}`));
+    return modelConfigToJson(validateModelConfig(dropOneofMarkers(response.config ?? {}), `ModelConfig of '${name}' from ${this.address}`));
   }
 
   async repositoryIndex(options: CallOptions & { readyOnly?: boolean } = {}): Promise<ModelVersionStatus[]> {

@@ -17,3 +17,4 @@ export { completeModelConfig, type CompletionContext } from './model-config-comp
 export { modelConfigToJson } from './model-config-json.js';
 export { findModelConfigProto } from './model-config-schema.js';
 export { parseModelConfigJson, parseModelConfigText, validateModelConfig } from './model-config-validate.js';
+export { dropOneofMarkers } from './oneof-markers.js';

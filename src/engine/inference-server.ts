@@ -37,8 +37,8 @@ export interface InferOptions {
   readonly transferInputs?: boolean;
 }
 
-/** Server extensions this build implements, as reported by GET /v2. */
-const EXTENSIONS = ['model_configuration'];
+/** Server extensions this build implements, as reported by GET /v2 and gRPC ServerMetadata. */
+const EXTENSIONS = ['model_configuration', 'binary_tensor_data'];
 
 /**
  * The embeddable inference server: a model repository, its backends and the request path,

@@ -14,11 +14,12 @@ const cli = join(root, 'dist/src/cli/main.js');
 
 let serve: ChildProcess;
 let url: string;
+let grpcAddress: string;
 const logLines: Record<string, unknown>[] = [];
 
 /** Starts `wharf serve` on a free port and waits for the line that says where it listens. */
 function startServe(): Promise<string> {
-  serve = spawn(process.execPath, [cli, 'serve', '--http-port', '0', '--host', '127.0.0.1', '--log-level', 'debug'], {
+  serve = spawn(process.execPath, [cli, 'serve', '--http-port', '0', '--grpc-port', '0', '--host', '127.0.0.1', '--log-level', 'debug'], {
     env: { ...process.env, WHARF_MODEL_REPOSITORY: join(root, 'examples/models'), WHARF_LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -27,7 +28,10 @@ function startServe(): Promise<string> {
     createInterface({ input: serve.stdout! }).on('line', (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       logLines.push(entry);
-      if (entry.msg === 'HTTP server listening') resolve(entry.url as string);
+      if (entry.msg === 'gRPC server listening') {
+        grpcAddress = entry.address as string;
+        resolve(logLines.find((l) => l.msg === 'HTTP server listening')!.url as string);
+      }
     });
   });
 }
@@ -68,6 +72,13 @@ describe('wharf CLI', () => {
     await tmp.cleanup();
   });
 
+  it('models and infer speak gRPC with --protocol grpc', async () => {
+    const models = await run(process.execPath, [cli, 'models', '--protocol', 'grpc', '--url', grpcAddress]);
+    assert.match(models.stdout, /^text_normalizer\s+1\s+READY/m);
+    const infer = await run(process.execPath, [cli, 'infer', 'text_normalizer', '--input', 'text=["Hello","WORLD"]'], { env: { ...process.env, WHARF_PROTOCOL: 'grpc', WHARF_URL: grpcAddress } });
+    assert.match(infer.stdout, /^normalized BYTES \[2\]\n {2}\["hello","world"\]/m);
+  });
+
   it('infer reports server errors with their code and a non-zero exit', async () => {
     const failure = await run(process.execPath, [cli, 'infer', 'mlp_classifier', '-u', url, '--input', 'features=[1,2]']).catch((error: { code: number; stderr: string }) => error);
     assert.equal((failure as { code: number }).code, 1);
@@ -82,7 +93,7 @@ describe('wharf CLI', () => {
 
   it('documents the environment variable of every serve flag', async () => {
     const stdout = (await run(process.execPath, [cli, 'serve', '--help'])).stdout.replace(/\s+/g, ' ');
-    for (const variable of ['WHARF_MODEL_REPOSITORY', 'WHARF_HTTP_PORT', 'WHARF_HOST', 'WHARF_LOG_LEVEL', 'WHARF_LOG_FORMAT', 'WHARF_MAX_BODY_BYTES', 'WHARF_MAX_TENSOR_BYTES', 'WHARF_STRICT_READINESS']) {
+    for (const variable of ['WHARF_MODEL_REPOSITORY', 'WHARF_HTTP_PORT', 'WHARF_GRPC_PORT', 'WHARF_GRPC_MAX_MESSAGE_BYTES', 'WHARF_HOST', 'WHARF_LOG_LEVEL', 'WHARF_LOG_FORMAT', 'WHARF_MAX_BODY_BYTES', 'WHARF_MAX_TENSOR_BYTES', 'WHARF_STRICT_READINESS']) {
       assert.ok(stdout.includes(`env: ${variable}`), `${variable} missing from --help`);
     }
   });

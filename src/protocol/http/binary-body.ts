@@ -77,6 +77,7 @@ function parseExactNumber(token: string): number | bigint {
   return Number(token);
 }
 const MAX_PARSER_MESSAGE_CHARS = 200;
+const MISSING_HEADER_HINT = `; if binary tensor data follows the JSON, send the ${INFERENCE_HEADER_CONTENT_LENGTH} header with the JSON's byte length`;
 
 /**
  * UTF-8 bytes -> JSON value. `what` names the text in messages ("the request body");
@@ -88,7 +89,9 @@ export function parseJsonBytes(bytes: Uint8Array, what: string, headerHint = fal
   try {
     text = utf8.decode(bytes);
   } catch (error) {
-    throw new InferenceError('ERR_INVALID_REQUEST', `${what} is not valid UTF-8`, { cause: error });
+    // Raw tensor bytes after the JSON are the usual reason, as for the JSON error below.
+    const hint = headerHint ? MISSING_HEADER_HINT : '';
+    throw new InferenceError('ERR_INVALID_REQUEST', `${what} is not valid UTF-8${hint}`, { cause: error });
   }
   try {
     return exactIntegers && /"U?INT64"/.test(text) ? parse(text, null, parseExactNumber) : JSON.parse(text);
@@ -97,7 +100,7 @@ export function parseJsonBytes(bytes: Uint8Array, what: string, headerHint = fal
     const message = error instanceof Error ? error.message.slice(0, MAX_PARSER_MESSAGE_CHARS) : String(error);
     // The most common cause (Triton issue #4244): binary data sent without the header, so the
     // JSON seems to have trailing garbage. V8 says "Unexpected non-whitespace character after JSON".
-    const hint = headerHint && /after JSON/.test(message) ? `; if binary tensor data follows the JSON, send the ${INFERENCE_HEADER_CONTENT_LENGTH} header with the JSON's byte length` : '';
+    const hint = headerHint && /after JSON/.test(message) ? MISSING_HEADER_HINT : '';
     throw new InferenceError('ERR_INVALID_REQUEST', `${what} is not valid JSON: ${message}${hint}`, { cause: error });
   }
 }

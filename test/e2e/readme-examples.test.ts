@@ -21,7 +21,7 @@ function examplesIn(markdown: string): Example[] {
   const examples: Example[] = [];
   blocks.forEach((block, i) => {
     if (block.lang !== 'sh') return;
-    const commands = block.body.replace(/\\\n\s*/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line.startsWith('curl '));
+    const commands = block.body.replace(/\\\n\s*/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line.startsWith('curl ') || line.includes('| curl '));
     const next = blocks[i + 1];
     commands.forEach((command, j) => {
       const last = j === commands.length - 1;

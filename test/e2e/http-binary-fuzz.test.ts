@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { makeTempDir, startTestServer, type TestServer } from '../support/server-harness.js';
-import { writeAddSubModel } from '../support/test-models.js';
+import { writeAddSubModel, writeIdentityModel } from '../support/test-models.js';
 
 let server: TestServer;
 let cleanup: () => Promise<void>;
@@ -11,6 +11,7 @@ before(async () => {
   const tmp = await makeTempDir();
   cleanup = tmp.cleanup;
   await writeAddSubModel(tmp.dir);
+  await writeIdentityModel(tmp.dir, 'identity_fp32', 'FP32', { batched: true, dims: [-1] });
   server = await startTestServer(tmp.dir);
 });
 
@@ -45,6 +46,19 @@ describe('binary requests over HTTP', () => {
     const json = JSON.parse(body.subarray(0, headerLength).toString()) as { outputs: { name: string; parameters: { binary_data_size: number } }[] };
     assert.deepEqual(json.outputs.map((o) => [o.name, o.parameters.binary_data_size]), [['OUTPUT0', 16]]);
     assert.deepEqual([...new Float32Array(body.buffer.slice(body.byteOffset + headerLength, body.byteOffset + headerLength + 16))], [5, 5, 5, 5]);
+  });
+
+  it("serves Triton's raw binary request to a single-input model, with binary outputs", async () => {
+    const response = await fetch(`${server.url}/v2/models/identity_fp32/infer`, { method: 'POST', body: Buffer.from(new Float32Array([1.5, 2.5, 3.5]).buffer), headers: { 'inference-header-content-length': '0' } });
+    assert.equal(response.status, 200);
+    const headerLength = Number(response.headers.get('inference-header-content-length'));
+    const body = Buffer.from(await response.arrayBuffer());
+    const json = JSON.parse(body.subarray(0, headerLength).toString()) as { outputs: { shape: number[]; parameters: { binary_data_size: number } }[] };
+    assert.deepEqual(json.outputs.map((o) => [o.shape, o.parameters.binary_data_size]), [[[1, 3], 12]]);
+    assert.deepEqual([...new Float32Array(body.buffer.slice(body.byteOffset + headerLength))], [1.5, 2.5, 3.5]);
+    const twoInputs = await post(Buffer.alloc(16), '0');
+    assert.equal(twoInputs.status, 400);
+    assert.match(twoInputs.text, /exactly one input, but model 'add_sub' has 2/);
   });
 
   it('explains a missing Inference-Header-Content-Length header', async () => {

@@ -9,12 +9,14 @@ import { invalid } from './json-fields.js';
 import { decodeInferRequestJson, readInferRequestHeader, writeInferRequestJson, type InferTarget } from './json-request.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, assertHeaderLength, decodeTensors, frameBody, parseJsonBytes, type EncodedBody } from './binary-body.js';
 import { binaryOutputSelector } from './binary-output-flags.js';
+import { decodeRawBinaryRequest, type RawRequestModel } from './raw-binary-request.js';
 import { encodeTensorBytes, tensorBytesSize } from '../tensor-bytes.js';
 
 /**
  * Decodes an inference request body. `headerLength` is the parsed Inference-Header-Content-Length
  * (see parseHeaderLength): undefined means the whole body is JSON; N > 0 means the first N bytes
- * are the JSON header and the rest holds the blobs of the inputs with `binary_data_size`, in order.
+ * are the JSON header and the rest holds the blobs of the inputs with `binary_data_size`, in order;
+ * 0 is Triton's raw binary request, decoded with `rawModel` (raw-binary-request.ts).
  *
  * Numeric input data are views into `body` where alignment allows (see decodeBinaryTensorData) and
  * BYTES elements always are: the request must not outlive changes to `body`'s memory.
@@ -22,7 +24,7 @@ import { encodeTensorBytes, tensorBytesSize } from '../tensor-bytes.js';
  *   framing and flags, ERR_INPUT_SHAPE for sizes that disagree with shapes, ERR_INPUT_DATA for bad
  *   element bytes, and whatever the JSON codec throws for the header.
  */
-export function decodeInferRequestBody(body: Uint8Array, headerLength: number | undefined, target: InferTarget): InferRequest {
+export function decodeInferRequestBody(body: Uint8Array, headerLength: number | undefined, target: InferTarget, rawModel?: RawRequestModel): InferRequest {
   if (headerLength === undefined) {
     const request = decodeInferRequestJson(parseJsonBytes(body, 'the request body', true), target);
     binaryOutputSelector(request);
@@ -30,9 +32,9 @@ export function decodeInferRequestBody(body: Uint8Array, headerLength: number | 
   }
   assertHeaderLength(headerLength, body.byteLength);
   if (headerLength === 0) {
-    // Triton's "raw binary request" has no JSON at all; decoding it needs the model's single input
-    // (name, datatype, shape), which this pure codec does not have.
-    throw invalid(`raw binary requests (${INFERENCE_HEADER_CONTENT_LENGTH}: 0) are not supported; send a JSON header describing the inputs with 'parameters.binary_data_size' and set ${INFERENCE_HEADER_CONTENT_LENGTH} to its length`);
+    // Triton's raw binary request has no JSON at all: the model describes its single input.
+    if (!rawModel) throw invalid(`raw binary requests (${INFERENCE_HEADER_CONTENT_LENGTH}: 0) need the model's metadata; send a JSON header describing the inputs with 'parameters.binary_data_size'`);
+    return decodeRawBinaryRequest(body, target, rawModel);
   }
   const header = readInferRequestHeader(parseJsonBytes(body.subarray(0, headerLength), `the ${headerLength}-byte JSON header`));
   binaryOutputSelector(header);

@@ -6,3 +6,4 @@ export { INFERENCE_HEADER_CONTENT_LENGTH, parseHeaderLength, type EncodedBody } 
 export { decodeInferRequestBody, encodeInferRequestBody, type RequestBodyOptions } from './binary-request.js';
 export { decodeInferResponseBody, encodeInferResponseBody } from './binary-response.js';
 export type { OutputEncodingRequest } from './binary-output-flags.js';
+export { decodeRawBinaryRequest, type RawRequestModel } from './raw-binary-request.js';

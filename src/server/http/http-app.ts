@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { InferenceError, isInferenceError, toInferenceError } from '../../errors/index.js';
 import type { InferenceServer } from '../../engine/index.js';
-import { decodeInferRequestBody, encodeInferResponseBody, parseHeaderLength } from '../../protocol/index.js';
+import { decodeInferRequestBody, encodeInferResponseBody, parseHeaderLength, type RawRequestModel } from '../../protocol/index.js';
 
 export interface HttpAppOptions {
   /** Largest request body, in bytes. @defaultValue 256 MiB */
@@ -75,7 +75,9 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
         if (body.length === 0) throw new InferenceError('ERR_INVALID_REQUEST', 'the request body is empty; expected a JSON inference request');
         const headerLength = parseHeaderLength(request.headers['inference-header-content-length']);
         const target = { modelName: request.params.model, ...(request.params.version !== undefined ? { modelVersion: request.params.version } : {}) };
-        const inferRequest = decodeInferRequestBody(body, headerLength, target);
+        // Only Triton's raw binary request (header length 0) needs the model to be decoded.
+        const rawModel = headerLength === 0 ? rawRequestModel(engine, target) : undefined;
+        const inferRequest = decodeInferRequestBody(body, headerLength, target, rawModel);
         const response = await engine.infer(inferRequest, { transferInputs: true });
         const encoded = encodeInferResponseBody(response, inferRequest);
         reply.type(encoded.contentType).header('content-length', encoded.byteLength);
@@ -87,6 +89,12 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
   });
 
   return app;
+}
+
+function rawRequestModel(engine: InferenceServer, target: { modelName: string; modelVersion?: string }): RawRequestModel {
+  const { inputs } = engine.modelMetadata(target.modelName, target.modelVersion);
+  const maxBatchSize = engine.modelConfig(target.modelName, target.modelVersion).max_batch_size;
+  return { inputs, maxBatchSize: typeof maxBatchSize === 'number' ? maxBatchSize : 0 };
 }
 
 function asInferenceError(error: FastifyError | InferenceError, maxBodyBytes: number): InferenceError {

@@ -50,9 +50,9 @@ describe('decodeInferRequestBody: framing', () => {
     rejectsRequest({ body: new Uint8Array(120), headerLength: 500 }, 'ERR_INVALID_REQUEST', 'Inference-Header-Content-Length is 500 but the body has only 120 bytes');
   });
 
-  it('a raw binary request (header length 0)', () => {
+  it('a raw binary request (header length 0) without the model', () => {
     rejectsRequest({ body: Uint8Array.of(1, 2, 3, 4), headerLength: 0 }, 'ERR_INVALID_REQUEST',
-      "raw binary requests (Inference-Header-Content-Length: 0) are not supported; send a JSON header describing the inputs with 'parameters.binary_data_size' and set Inference-Header-Content-Length to its length");
+      "raw binary requests (Inference-Header-Content-Length: 0) need the model's metadata; send a JSON header describing the inputs with 'parameters.binary_data_size'");
   });
 
   it('a header length that cuts the JSON, or a header that is not UTF-8', () => {

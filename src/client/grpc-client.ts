@@ -32,6 +32,8 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   [status.UNIMPLEMENTED]: 'ERR_DATATYPE_UNSUPPORTED',
 };
 
+const GRPC_FLOW_CONTROL_WINDOW_BYTES = 16 * 1024 * 1024;
+
 /** KServe v2 over gRPC (package `inference`, service GRPCInferenceService), built with @grpc/grpc-js. */
 export class GrpcClient implements InferenceClient {
   readonly protocol = 'grpc';
@@ -49,6 +51,8 @@ export class GrpcClient implements InferenceClient {
     this.#client = new Service(this.address, parsed.secure ? credentials.createSsl() : credentials.createInsecure(), {
       'grpc.max_receive_message_length': limit,
       'grpc.max_send_message_length': limit,
+      // HTTP/2's default 64 KiB window makes a 1 MiB tensor wait on many window updates.
+      'grpc-node.flow_control_window': GRPC_FLOW_CONTROL_WINDOW_BYTES,
     }) as Client & Record<string, Unary>;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
     this.#raw = options.rawContents ?? true;

@@ -24,12 +24,22 @@ export interface ExecuteRequest {
   readonly outputNames: readonly string[];
 }
 
+/** What one execution produced. */
+export interface ExecuteResult {
+  /** The requested outputs, in the requested order. */
+  readonly outputs: Tensor[];
+  /** Time the model itself ran (for onnxruntime: session.run in the worker), in nanoseconds. */
+  readonly computeInferNs: number;
+}
+
 /** A model version opened by a backend, ready to execute. */
 export interface LoadedModel {
   /** What the model file declares, used to complete and check the config. */
   readonly signature: ModelSignature;
-  /** Resolves with the requested outputs in the requested order; rejects with an InferenceError. */
-  execute(request: ExecuteRequest): Promise<Tensor[]>;
+  /** Executions that can run at the same time (instance_group count). */
+  readonly instanceCount: number;
+  /** Rejects with an InferenceError. */
+  execute(request: ExecuteRequest): Promise<ExecuteResult>;
   /** Releases every resource; in-flight executions finish first. */
   unload(): Promise<void>;
 }

@@ -133,7 +133,7 @@ export class InferenceServer {
       const validated = validateRequest(request, target.config, { maxTensorBytes: this.#maxTensorBytes });
       let outputs: Tensor[];
       try {
-        outputs = await target.loaded.execute({ inputs: validated.inputs, outputNames: validated.outputNames });
+        outputs = (await target.loaded.execute({ inputs: validated.inputs, outputNames: validated.outputNames })).outputs;
       } catch (error) {
         throw toInferenceError(error, 'ERR_BACKEND_RUNTIME');
       }

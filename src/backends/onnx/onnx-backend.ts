@@ -23,6 +23,7 @@ export class OnnxBackend implements Backend {
     const { pool, signature } = await SessionPool.open(join(spec.versionDir, spec.modelFile), settings, spec.instanceCount, this.#events);
     return {
       signature,
+      instanceCount: spec.instanceCount,
       execute: (request) => pool.execute(request),
       unload: () => pool.close(),
     };

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { InferenceError } from '../../errors/index.js';
 import type { ModelSignature, Tensor } from '../../core/index.js';
-import type { ExecuteRequest } from '../backend.js';
+import type { ExecuteRequest, ExecuteResult } from '../backend.js';
 import type { OrtSessionSettings } from './session-options.js';
 import type { RunMessage, SessionWorkerData, WorkerReply } from './worker-messages.js';
 import { prepareForTransfer } from './transfer.js';
@@ -10,7 +10,7 @@ const WORKER_URL = new URL('./session-worker.js', import.meta.url);
 
 interface Task {
   readonly request: ExecuteRequest;
-  resolve(outputs: Tensor[]): void;
+  resolve(result: ExecuteResult): void;
   reject(error: InferenceError): void;
 }
 
@@ -62,7 +62,7 @@ export class SessionPool {
     return { pool, signature: (started[0] as PromiseFulfilledResult<ModelSignature>).value };
   }
 
-  execute(request: ExecuteRequest): Promise<Tensor[]> {
+  execute(request: ExecuteRequest): Promise<ExecuteResult> {
     if (this.#closing) return Promise.reject(new InferenceError('ERR_MODEL_NOT_READY', 'the model is unloading'));
     return new Promise((resolve, reject) => {
       this.#queue.push({ request, resolve, reject });
@@ -113,7 +113,7 @@ export class SessionPool {
     const task = worker.sent.get(reply.id);
     if (!task) return;
     worker.sent.delete(reply.id);
-    if (reply.kind === 'result') task.resolve(reply.outputs);
+    if (reply.kind === 'result') task.resolve({ outputs: reply.outputs, computeInferNs: reply.computeInferNs });
     else task.reject(new InferenceError(reply.code, reply.message));
     this.#dispatch();
   }

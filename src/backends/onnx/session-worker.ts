@@ -86,9 +86,11 @@ async function run(session: ort.InferenceSession, message: RunMessage): Promise<
   try {
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of message.inputs) feeds[input.name] = toOrtTensor(input);
+    const started = process.hrtime.bigint();
     const results = await session.run(feeds, message.outputNames as string[]);
+    const computeInferNs = Number(process.hrtime.bigint() - started);
     const { tensors: outputs, transfer } = prepareForTransfer(message.outputNames.map((name) => fromOrtTensor(name, results[name]!)));
-    post({ kind: 'result', id: message.id, outputs }, transfer);
+    post({ kind: 'result', id: message.id, outputs, computeInferNs }, transfer);
   } catch (error) {
     const failure = error instanceof WorkerFailure ? error : new WorkerFailure('ERR_BACKEND_RUNTIME', `onnxruntime failed: ${error instanceof Error ? error.message : String(error)}`);
     post({ kind: 'run-failed', id: message.id, code: failure.code, message: failure.message });

@@ -18,5 +18,5 @@ export interface RunMessage {
 export type WorkerReply =
   | { kind: 'ready'; signature: ModelSignature }
   | { kind: 'load-failed'; code: ErrorCode; message: string }
-  | { kind: 'result'; id: number; outputs: Tensor[] }
+  | { kind: 'result'; id: number; outputs: Tensor[]; computeInferNs: number }
   | { kind: 'run-failed'; id: number; code: ErrorCode; message: string };

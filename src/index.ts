@@ -13,3 +13,5 @@ export {
 } from './core/index.js';
 export type { ModelConfig } from './config/index.js';
 export type { Backend, BackendLoadSpec, ExecuteRequest, LoadedModel } from './backends/index.js';
+export { MetricsRegistry, startMetricsServer, DEFAULT_METRICS_PORT, type MetricsCompat, type MetricsRegistryOptions, type ModelMetricsSink, type RunningMetricsServer } from './metrics/index.js';
+export type { ModelStatisticsSnapshot, InferStatsSnapshot, BatchStatsSnapshot, DurationStat } from './statistics/index.js';

@@ -1,16 +1,19 @@
 import { InferenceError, toInferenceError } from '../errors/index.js';
 import {
   dataTypeFromConfig, reshapeKeepingBatch, toInferRequest,
-  type InferInput, type InferRequest, type InferResponse, type ModelMetadata, type ModelVersionStatus,
+  type InferInput, type InferRequest, type InferResponse, type ModelMetadata, type ModelReadyState, type ModelVersionStatus,
   type ServerMetadata, type Tensor,
 } from '../core/index.js';
 import { BackendRegistry, type Backend } from '../backends/index.js';
 import { OnnxBackend } from '../backends/onnx/index.js';
 import { modelConfigToJson, type CompletedModelConfig } from '../config/index.js';
 import { ModelRepository } from '../repository/index.js';
+import { createScheduler, type Scheduler } from '../scheduler/index.js';
+import { StatisticsRegistry, combineEvents, type ModelStatisticsSnapshot } from '../statistics/index.js';
+import type { ModelMetricsSink } from '../metrics/index.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './package-info.js';
-import { validateRequest } from './request-validation.js';
+import { readSchedulingParameters, validateRequest } from './request-validation.js';
 import { DEFAULT_MAX_TENSOR_BYTES } from './defaults.js';
 
 export interface InferenceServerOptions {
@@ -26,6 +29,8 @@ export interface InferenceServerOptions {
   readonly strictReadiness?: boolean;
   /** Backends to serve with. @defaultValue [new OnnxBackend()] */
   readonly backends?: readonly Backend[];
+  /** Where per-version metrics go (the Prometheus registry of the metrics server). */
+  readonly metrics?: ModelMetricsSink;
 }
 
 export interface InferOptions {
@@ -38,14 +43,15 @@ export interface InferOptions {
 }
 
 /** Server extensions this build implements, as reported by GET /v2 and gRPC ServerMetadata. */
-const EXTENSIONS = ['model_configuration', 'binary_tensor_data'];
+const EXTENSIONS = ['model_configuration', 'binary_tensor_data', 'statistics', 'schedule_policy'];
 
 /**
  * The embeddable inference server: a model repository, its backends and the request path,
  * with no network. HTTP and gRPC front ends are thin layers over this class.
  */
 export class InferenceServer {
-  readonly #repository: ModelRepository;
+  readonly #repository: ModelRepository<Scheduler>;
+  readonly #statistics = new StatisticsRegistry();
   readonly #logger: Logger;
   readonly #maxTensorBytes: number;
   readonly #strictReadiness: boolean;
@@ -59,7 +65,14 @@ export class InferenceServer {
     const registry = new BackendRegistry();
     const backends = options.backends ?? [new OnnxBackend({ events: { onWorkerLost: (reason) => this.#logger.error({ reason }, 'onnxruntime worker lost; restarting it') } })];
     for (const backend of backends) registry.register(backend);
-    this.#repository = new ModelRepository(options.modelRepository, registry, this.#logger);
+    const metrics = options.metrics;
+    this.#repository = new ModelRepository<Scheduler>(options.modelRepository, registry, this.#logger, {
+      serve: (loaded, config, name, version) => createScheduler(loaded, config, combineEvents(
+        this.#statistics.eventsFor(name, version),
+        ...(metrics ? [metrics.eventsFor(name, version)] : []),
+      ), { version }),
+      ...(metrics ? { onStateChange: (name: string, version: string, state: ModelReadyState) => metrics.setModelState(name, version, state) } : {}),
+    });
     this.#maxTensorBytes = options.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
     this.#strictReadiness = options.strictReadiness ?? false;
   }
@@ -119,6 +132,18 @@ export class InferenceServer {
     };
   }
 
+  /**
+   * Triton's statistics for the READY versions: of every model without a name, of one model, or
+   * of one version. Totals count since the server started.
+   */
+  modelStatistics(name?: string, version?: string): ModelStatisticsSnapshot[] {
+    if (name === undefined) {
+      return this.#repository.index().filter((row) => row.state === 'READY').map((row) => this.#statistics.snapshot(row.name, row.version));
+    }
+    if (version !== undefined && version !== '') return [this.#statistics.snapshot(name, this.#repository.resolve(name, version).version)];
+    return this.#repository.versionsOf(name).filter((v) => v.state === 'READY').map((v) => this.#statistics.snapshot(name, v.version));
+  }
+
   /** The completed model configuration, in Triton's JSON form. */
   modelConfig(name: string, version?: string): Record<string, unknown> {
     return modelConfigToJson(this.#repository.resolve(name, version).config);
@@ -131,9 +156,10 @@ export class InferenceServer {
       const request = toRequest(input, options.transferInputs ?? false);
       const target = this.#repository.resolve(request.modelName, request.modelVersion);
       const validated = validateRequest(request, target.config, { maxTensorBytes: this.#maxTensorBytes });
+      const scheduling = readSchedulingParameters(request.parameters);
       let outputs: Tensor[];
       try {
-        outputs = (await target.loaded.execute({ inputs: validated.inputs, outputNames: validated.outputNames })).outputs;
+        outputs = await target.server.enqueue({ inputs: validated.inputs, outputNames: validated.outputNames, batchSize: validated.batchSize, ...scheduling });
       } catch (error) {
         throw toInferenceError(error, 'ERR_BACKEND_RUNTIME');
       }

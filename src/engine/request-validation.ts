@@ -120,3 +120,23 @@ function selectOutputs(request: InferRequest, config: ModelConfig): string[] {
   }
   return names;
 }
+
+/** The schedule policy extension's request parameters (Triton: `priority`, `timeout` in microseconds). */
+export interface SchedulingParameters {
+  readonly priority?: number;
+  readonly timeoutUs?: number;
+}
+
+export function readSchedulingParameters(parameters: InferRequest['parameters']): SchedulingParameters {
+  const read = (key: 'priority' | 'timeout'): number | undefined => {
+    const value = parameters?.[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new InferenceError('ERR_REQUEST_PARAMETER', `request parameter '${key}' must be a non-negative integer${key === 'timeout' ? ' (microseconds)' : ''}, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  const priority = read('priority');
+  const timeoutUs = read('timeout');
+  return { ...(priority !== undefined ? { priority } : {}), ...(timeoutUs !== undefined ? { timeoutUs } : {}) };
+}

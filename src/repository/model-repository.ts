@@ -8,8 +8,24 @@ import { assertSafeModelName } from './model-name.js';
 import { scanRepository, type ModelSource } from './repository-scan.js';
 import { selectVersions } from './version-policy.js';
 
+/**
+ * What serves a READY version's requests (the engine's scheduler). The repository only needs to
+ * stop it: it is created by the `serve` hook, which keeps the repository free of scheduling.
+ */
+export interface VersionServer {
+  /** Refuses new requests and resolves once every accepted one has finished. */
+  drain(): Promise<void>;
+}
+
+export interface RepositoryHooks<S extends VersionServer> {
+  /** Called once a version is loaded and its config completed, before it turns READY. */
+  serve(loaded: LoadedModel, config: CompletedModelConfig, modelName: string, version: string): S;
+  /** Every state change of every version (for metrics). */
+  onStateChange?(modelName: string, version: string, state: ModelReadyState): void;
+}
+
 /** One version of one model and where it is in its life. */
-export interface ModelVersion {
+export interface ModelVersion<S extends VersionServer = VersionServer> {
   readonly modelName: string;
   readonly version: string;
   state: ModelReadyState;
@@ -20,16 +36,18 @@ export interface ModelVersion {
   /** Platform reported in metadata, e.g. `onnxruntime_onnx`. */
   platform: string;
   loaded: LoadedModel | undefined;
+  /** Set while the version is READY. */
+  server: S | undefined;
 }
 
 /** A version that can take requests. */
-export type ReadyModelVersion = ModelVersion & { state: 'READY'; config: CompletedModelConfig; loaded: LoadedModel };
+export type ReadyModelVersion<S extends VersionServer = VersionServer> = ModelVersion<S> & { state: 'READY'; config: CompletedModelConfig; loaded: LoadedModel; server: S };
 
-interface ModelEntry {
+interface ModelEntry<S extends VersionServer> {
   readonly name: string;
   /** A failure that concerns the whole model (bad config, no versions), shown once in the index. */
   problem: string | undefined;
-  readonly versions: Map<string, ModelVersion>;
+  readonly versions: Map<string, ModelVersion<S>>;
 }
 
 export interface RepositoryLogger {
@@ -41,16 +59,18 @@ export interface RepositoryLogger {
 const LOAD_CONCURRENCY = 4;
 
 /** The models of one repository directory and their lifecycle. */
-export class ModelRepository {
+export class ModelRepository<S extends VersionServer> {
   readonly root: string;
   readonly #registry: BackendRegistry;
   readonly #logger: RepositoryLogger;
-  readonly #models = new Map<string, ModelEntry>();
+  readonly #hooks: RepositoryHooks<S>;
+  readonly #models = new Map<string, ModelEntry<S>>();
 
-  constructor(root: string, registry: BackendRegistry, logger: RepositoryLogger) {
+  constructor(root: string, registry: BackendRegistry, logger: RepositoryLogger, hooks: RepositoryHooks<S>) {
     this.root = resolvePath(root);
     this.#registry = registry;
     this.#logger = logger;
+    this.#hooks = hooks;
   }
 
   /** Loads every model found; a model that fails is recorded with its reason and never stops the others. */
@@ -81,7 +101,7 @@ export class ModelRepository {
   }
 
   /** Versions served for a model, ascending, whatever their state. */
-  versionsOf(name: string): ModelVersion[] {
+  versionsOf(name: string): ModelVersion<S>[] {
     return [...this.#entry(name).versions.values()].sort((a, b) => Number(a.version) - Number(b.version));
   }
 
@@ -89,7 +109,7 @@ export class ModelRepository {
    * The version a request goes to: the one named, or the highest READY one.
    * Throws NOT_FOUND for unknown models and versions, UNAVAILABLE for versions not READY.
    */
-  resolve(name: string, version?: string): ReadyModelVersion {
+  resolve(name: string, version?: string): ReadyModelVersion<S> {
     const entry = this.#entry(name);
     if (version !== undefined && version !== '') {
       const found = entry.versions.get(version);
@@ -111,15 +131,22 @@ export class ModelRepository {
     const versions = [...this.#models.values()].flatMap((m) => [...m.versions.values()]);
     await Promise.all(versions.map(async (v) => {
       if (!v.loaded) return;
-      v.state = 'UNLOADING';
+      this.#setState(v, 'UNLOADING', '');
+      await v.server?.drain();
+      v.server = undefined;
       await v.loaded.unload();
       v.loaded = undefined;
-      v.state = 'UNAVAILABLE';
-      v.reason = 'unloaded';
+      this.#setState(v, 'UNAVAILABLE', 'unloaded');
     }));
   }
 
-  #entry(name: string): ModelEntry {
+  #setState(version: ModelVersion<S>, state: ModelReadyState, reason: string): void {
+    version.state = state;
+    version.reason = reason;
+    this.#hooks.onStateChange?.(version.modelName, version.version, state);
+  }
+
+  #entry(name: string): ModelEntry<S> {
     assertSafeModelName(name);
     const entry = this.#models.get(name);
     if (!entry) {
@@ -131,7 +158,7 @@ export class ModelRepository {
   }
 
   async #loadModel(source: ModelSource): Promise<void> {
-    const entry: ModelEntry = { name: source.name, problem: source.problem, versions: new Map() };
+    const entry: ModelEntry<S> = { name: source.name, problem: source.problem, versions: new Map() };
     this.#models.set(source.name, entry);
     if (entry.problem !== undefined) {
       this.#logger.warn({ model: source.name, reason: entry.problem }, 'model cannot be loaded');
@@ -146,13 +173,14 @@ export class ModelRepository {
       return;
     }
     for (const version of selectVersions(config?.version_policy, source.versions)) {
-      const modelVersion: ModelVersion = { modelName: source.name, version: String(version), state: 'LOADING', reason: '', config: undefined, loaded: undefined, platform: config?.platform ?? '' };
+      const modelVersion: ModelVersion<S> = { modelName: source.name, version: String(version), state: 'LOADING', reason: '', config: undefined, loaded: undefined, server: undefined, platform: config?.platform ?? '' };
       entry.versions.set(modelVersion.version, modelVersion);
+      this.#hooks.onStateChange?.(source.name, modelVersion.version, 'LOADING');
       await this.#loadVersion(source, config, modelVersion);
     }
   }
 
-  async #loadVersion(source: ModelSource, config: ModelConfig | undefined, target: ModelVersion): Promise<void> {
+  async #loadVersion(source: ModelSource, config: ModelConfig | undefined, target: ModelVersion<S>): Promise<void> {
     const versionDir = join(source.dir, target.version);
     const started = performance.now();
     try {
@@ -184,20 +212,19 @@ export class ModelRepository {
         await loaded.unload();
         throw error;
       }
+      target.server = this.#hooks.serve(loaded, target.config, source.name, target.version);
       target.loaded = loaded;
-      target.state = 'READY';
-      target.reason = '';
+      this.#setState(target, 'READY', '');
       this.#logger.info({ model: source.name, version: target.version, ms: Math.round(performance.now() - started) }, 'model version ready');
     } catch (error) {
-      target.state = 'UNAVAILABLE';
-      target.reason = toInferenceError(error, 'ERR_MODEL_LOAD_FAILED').message;
+      this.#setState(target, 'UNAVAILABLE', toInferenceError(error, 'ERR_MODEL_LOAD_FAILED').message);
       this.#logger.warn({ model: source.name, version: target.version, reason: target.reason }, 'model version failed to load');
     }
   }
 }
 
-function isReady(version: ModelVersion): version is ReadyModelVersion {
-  return version.state === 'READY' && version.loaded !== undefined && version.config !== undefined;
+function isReady<S extends VersionServer>(version: ModelVersion<S>): version is ReadyModelVersion<S> {
+  return version.state === 'READY' && version.loaded !== undefined && version.config !== undefined && version.server !== undefined;
 }
 
 async function readModelConfig(source: ModelSource): Promise<ModelConfig | undefined> {

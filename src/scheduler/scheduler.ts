@@ -1,4 +1,5 @@
 import type { Tensor } from '../core/index.js';
+import type { SchedulerClock } from './clock.js';
 
 /** One validated request, as the engine hands it to a model version's scheduler. */
 export interface ScheduledRequest {
@@ -29,7 +30,11 @@ export interface RequestTiming {
 export interface SchedulerEvents {
   /** A request finished with its outputs. `batchSize` as on ScheduledRequest (1 for unbatched models). */
   onRequestSuccess?(batchSize: number, timing: RequestTiming): void;
-  /** A request failed; `queueNs` is how long it waited; `reason` says at which stage. */
+  /**
+   * A request failed; `queueNs` is how long it waited. `reason`: REJECTED when refused at enqueue
+   * (queue full, bad priority, draining; queueNs 0), TIMEOUT when its queue timeout expired,
+   * BACKEND when its execution failed.
+   */
   onRequestFailure?(reason: 'REJECTED' | 'TIMEOUT' | 'BACKEND' | 'CANCELLED', queueNs: number): void;
   /** One backend execution ran `batchSize` rows (the sum of its requests' rows; 1 for unbatched). */
   onExecution?(batchSize: number, timing: Omit<RequestTiming, 'queueNs'>): void;
@@ -49,4 +54,12 @@ export interface Scheduler {
   readonly inflightExecutions: number;
   /** Refuses new requests and resolves once every accepted one has finished. */
   drain(): Promise<void>;
+}
+
+/** How a scheduler is built, beyond the model and its config. */
+export interface SchedulerOptions {
+  /** The model version, named in error messages (`model 'mlp' version 1: ...`). */
+  readonly version?: string;
+  /** Time source and timers; the real clock unless a test injects its own. */
+  readonly clock?: SchedulerClock;
 }

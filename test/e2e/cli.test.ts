@@ -19,7 +19,7 @@ const logLines: Record<string, unknown>[] = [];
 
 /** Starts `wharf serve` on a free port and waits for the line that says where it listens. */
 function startServe(): Promise<string> {
-  serve = spawn(process.execPath, [cli, 'serve', '--http-port', '0', '--grpc-port', '0', '--host', '127.0.0.1', '--log-level', 'debug'], {
+  serve = spawn(process.execPath, [cli, 'serve', '--http-port', '0', '--grpc-port', '0', '--metrics-port', '0', '--host', '127.0.0.1', '--log-level', 'debug'], {
     env: { ...process.env, WHARF_MODEL_REPOSITORY: join(root, 'examples/models'), WHARF_LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -161,3 +161,36 @@ export async function writeTestRepository(dir: string): Promise<WrittenModel[]> 
   );
   return written;
 }
+
+/**
+ * A dense MLP with ReLU between layers, e.g. sizes [64, 256, 256, 10]: input `x` FP32
+ * [batch, sizes[0]] -> output `y` FP32 [batch, sizes.at(-1)]. Weights are small and seeded,
+ * so every build gives the same bytes. Used by the batching benchmark and scheduler tests.
+ */
+export function buildMlpModel(sizes: readonly number[]): Uint8Array {
+  let seed = 42;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648 - 0.5;
+  };
+  const g = new GraphBuilder('mlp');
+  let running = g.input('x', 'FP32', ['batch', sizes[0]!]);
+  for (let layer = 1; layer < sizes.length; layer += 1) {
+    const [fanIn, fanOut] = [sizes[layer - 1]!, sizes[layer]!];
+    const weights = g.initializer(`w${layer}`, 'FP32', [fanIn, fanOut], Float32Array.from({ length: fanIn * fanOut }, () => random() / Math.sqrt(fanIn)));
+    const bias = g.initializer(`b${layer}`, 'FP32', [fanOut], Float32Array.from({ length: fanOut }, () => random() * 0.1));
+    running = g.node('Add', [g.node('MatMul', [running, weights]), bias]);
+    if (layer < sizes.length - 1) running = g.node('Relu', [running]);
+  }
+  g.output(running, 'y', 'FP32', ['batch', sizes.at(-1)!]);
+  return g.toBytes({ opset: OPSET });
+}
+
+/** config.pbtxt for an MLP from buildMlpModel, with optional dynamic batching and instances. */
+export function mlpConfig(name: string, sizes: readonly number[], options: { maxBatchSize: number; dynamicBatching?: string; instances?: number }): string {
+  return [
+    configText({ name, maxBatchSize: options.maxBatchSize, inputs: [{ name: 'x', datatype: 'FP32', dims: [sizes[0]!] }], outputs: [{ name: 'y', datatype: 'FP32', dims: [sizes.at(-1)!] }] }),
+    options.dynamicBatching === undefined ? '' : `dynamic_batching { ${options.dynamicBatching} }\n`,
+    `instance_group [ { kind: KIND_CPU count: ${options.instances ?? 1} } ]\n`,
+  ].join('');
+}

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { InferenceError } from '../../errors/index.js';
-import type { ModelSignature, Tensor } from '../../core/index.js';
+import type { ModelSignature } from '../../core/index.js';
 import type { ExecuteRequest, ExecuteResult } from '../backend.js';
 import type { OrtSessionSettings } from './session-options.js';
 import type { RunMessage, SessionWorkerData, WorkerReply } from './worker-messages.js';

@@ -1,6 +1,7 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { InferenceServer } from '../../engine/index.js';
+import { DEFAULT_METRICS_PORT, METRICS_COMPAT_VALUES, MetricsRegistry, startMetricsServer, type MetricsCompat } from '../../metrics/index.js';
 import { startHttpServer } from '../../server/http/index.js';
 import { startGrpcServer } from '../../server/grpc/index.js';
 import { createLogger, type LogFormat } from '../logging.js';
@@ -17,6 +18,9 @@ interface ServeOptions {
   maxBodyBytes: number;
   maxTensorBytes: number;
   strictReadiness: boolean;
+  allowMetrics: boolean;
+  metricsPort: number;
+  metricsCompat: MetricsCompat;
 }
 
 export function serveCommand(): Command {
@@ -32,6 +36,9 @@ export function serveCommand(): Command {
     .addOption(new Option('--max-body-bytes <bytes>', 'largest request body').env('WHARF_MAX_BODY_BYTES').default(256 * 1024 * 1024).argParser(integerOption('--max-body-bytes', 1)))
     .addOption(new Option('--max-tensor-bytes <bytes>', 'largest tensor in a request').env('WHARF_MAX_TENSOR_BYTES').default(256 * 1024 * 1024).argParser(integerOption('--max-tensor-bytes', 1)))
     .addOption(new Option('--strict-readiness', 'report ready only when every model is ready').env('WHARF_STRICT_READINESS').default(false))
+    .addOption(new Option('--allow-metrics <boolean>', 'serve Prometheus metrics at GET /metrics on --metrics-port (Triton\'s flag)').env('WHARF_ALLOW_METRICS').choices(['true', 'false']).default(true).argParser(booleanOption))
+    .addOption(new Option('--metrics-port <port>', 'Prometheus metrics port (0 picks a free one)').env('WHARF_METRICS_PORT').default(DEFAULT_METRICS_PORT).argParser(integerOption('--metrics-port', 0, 65535)))
+    .addOption(new Option('--metrics-compat <names>', 'also export Triton\'s nv_inference_* metrics').env('WHARF_METRICS_COMPAT').choices([...METRICS_COMPAT_VALUES]).default('none'))
     .action(async (options: ServeOptions) => {
       await serve(options);
     });
@@ -40,11 +47,14 @@ export function serveCommand(): Command {
 async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger(options.logLevel, options.logFormat);
   logger.info({ repository: options.modelRepository }, 'loading models');
+  // Created before the engine, which feeds it scheduler events and model states from the first load on.
+  const metrics = options.allowMetrics ? new MetricsRegistry({ compat: options.metricsCompat }) : undefined;
   const engine = await InferenceServer.open({
     modelRepository: options.modelRepository,
     logger,
     maxTensorBytes: options.maxTensorBytes,
     strictReadiness: options.strictReadiness,
+    metrics,
   });
   for (const row of engine.modelIndex()) {
     if (row.state === 'READY') logger.info({ model: row.name, version: row.version }, 'model ready');
@@ -54,6 +64,8 @@ async function serve(options: ServeOptions): Promise<void> {
   logger.info({ url: http.url }, 'HTTP server listening');
   const grpc = await startGrpcServer(engine, { host: options.host, port: options.grpcPort, maxReceiveMessageBytes: options.grpcMaxMessageBytes, logger });
   logger.info({ address: grpc.address }, 'gRPC server listening');
+  const metricsServer = metrics ? await startMetricsServer(metrics, { host: options.host, port: options.metricsPort }) : undefined;
+  if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics`, compat: options.metricsCompat }, 'metrics server listening');
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -63,10 +75,21 @@ async function serve(options: ServeOptions): Promise<void> {
     void (async () => {
       await Promise.all([http.close(), grpc.close()]);
       await engine.close();
+      // Last, so that Prometheus can scrape the final counts while requests drain.
+      await metricsServer?.close();
       logger.info({}, 'stopped');
       process.exit(0);
     })();
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+/**
+ * `true` or `false`, as Triton spells `--allow-metrics=false`. It replaces the parser choices()
+ * installs (choices() then only lists the values in --help), so it checks the text itself.
+ */
+function booleanOption(value: string): boolean {
+  if (value !== 'true' && value !== 'false') throw new InvalidArgumentError(`expected true or false, got "${value}"`);
+  return value === 'true';
 }

@@ -146,6 +146,50 @@ export interface ModelConfigResponseMessage {
   config?: ModelConfigMessage;
 }
 
+/** ModelStatisticsRequest: an empty name means every model, an empty version every version. */
+export interface ModelStatisticsRequestMessage {
+  name?: string;
+  version?: string;
+}
+
+export interface StatisticDurationMessage {
+  count?: Int64String;
+  ns?: Int64String;
+}
+
+export interface InferStatisticsMessage {
+  success?: StatisticDurationMessage;
+  fail?: StatisticDurationMessage;
+  queue?: StatisticDurationMessage;
+  compute_input?: StatisticDurationMessage;
+  compute_infer?: StatisticDurationMessage;
+  compute_output?: StatisticDurationMessage;
+  cache_hit?: StatisticDurationMessage;
+  cache_miss?: StatisticDurationMessage;
+}
+
+export interface InferBatchStatisticsMessage {
+  batch_size?: Int64String;
+  compute_input?: StatisticDurationMessage;
+  compute_infer?: StatisticDurationMessage;
+  compute_output?: StatisticDurationMessage;
+}
+
+/** memory_usage and response_stats are left out: Wharf reports neither, and proto3 reads absent as empty. */
+export interface ModelStatisticsMessage {
+  name?: string;
+  version?: string;
+  last_inference?: Int64String;
+  inference_count?: Int64String;
+  execution_count?: Int64String;
+  inference_stats?: InferStatisticsMessage;
+  batch_stats?: InferBatchStatisticsMessage[];
+}
+
+export interface ModelStatisticsResponseMessage {
+  model_stats?: ModelStatisticsMessage[];
+}
+
 export interface HealthCheckRequestMessage {
   service?: string;
 }

@@ -1,21 +1,27 @@
 /**
  * @module
  * The GRPCInferenceService methods Wharf implements: parse with protocol/grpc, call the engine,
- * encode. RPCs missing here (ModelStreamInfer, ModelStatistics, repository load/unload, shared
+ * encode. RPCs missing here (ModelStreamInfer, repository load/unload, shared
  * memory, trace and log settings) are answered UNIMPLEMENTED by grpc-js, which installs a
  * default handler for every method of the service definition that has no implementation.
  */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { InferenceServer, Logger } from '../../engine/index.js';
 import {
-  grpcToInferRequest, inferResponseToGrpc, modelConfigToGrpc, modelIndexToGrpc, modelMetadataToGrpc, serverMetadataToGrpc,
+  grpcToInferRequest, inferResponseToGrpc, modelConfigToGrpc, modelIndexToGrpc, modelMetadataToGrpc, modelStatisticsToGrpc, serverMetadataToGrpc,
   type ModelConfigResponseMessage, type ModelInferRequestMessage, type ModelInferResponseMessage, type ModelMetadataResponseMessage,
-  type ModelRefMessage, type RepositoryIndexRequestMessage, type RepositoryIndexResponseMessage, type ServerMetadataResponseMessage,
+  type ModelRefMessage, type ModelStatisticsRequestMessage, type ModelStatisticsResponseMessage, type RepositoryIndexRequestMessage,
+  type RepositoryIndexResponseMessage, type ServerMetadataResponseMessage,
 } from '../../protocol/index.js';
 import { unaryHandler } from './grpc-handlers.js';
 
 /** proto3 sends an unset version as ''; the engine reads undefined as "pick by version policy". */
 function version(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+/** ModelStatistics: an empty (unset) name asks for every model, as the HTTP /v2/models/stats does. */
+function modelName(value: string | undefined): string | undefined {
   return value === '' ? undefined : value;
 }
 
@@ -36,6 +42,8 @@ export function inferenceServiceHandlers(engine: InferenceServer, logger: Logger
     ModelConfig: unaryHandler<ModelRefMessage, ModelConfigResponseMessage>(logger, 'ModelConfig', (request) => ({
       config: modelConfigToGrpc(engine.modelConfig(request.name ?? '', version(request.version))),
     })),
+    ModelStatistics: unaryHandler<ModelStatisticsRequestMessage, ModelStatisticsResponseMessage>(logger, 'ModelStatistics', (request) =>
+      modelStatisticsToGrpc(engine.modelStatistics(modelName(request.name), version(request.version)))),
     // Wharf serves one repository, so repository_name does not narrow anything.
     RepositoryIndex: unaryHandler<RepositoryIndexRequestMessage, RepositoryIndexResponseMessage>(logger, 'RepositoryIndex', (request) =>
       modelIndexToGrpc(engine.modelIndex({ readyOnly: request.ready === true }))),

@@ -49,8 +49,12 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
   });
   app.get('/v2', () => engine.serverMetadata());
 
+  // Statistics extension. A static segment beats a parameter in fastify's router, so this is
+  // not model metadata of a model named "stats" (that one stays reachable with /versions/{v}).
+  app.get('/v2/models/stats', () => ({ model_stats: engine.modelStatistics() }));
   for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
     app.get<{ Params: ModelParams }>(prefix, (request) => engine.modelMetadata(request.params.model, request.params.version));
+    app.get<{ Params: ModelParams }>(`${prefix}/stats`, (request) => ({ model_stats: engine.modelStatistics(request.params.model, request.params.version) }));
     app.get<{ Params: ModelParams }>(`${prefix}/ready`, (request, reply) => {
       const ready = engine.isModelReady(request.params.model, request.params.version);
       return reply.code(ready ? 200 : 503).send({ name: request.params.model, ready });

@@ -4,7 +4,7 @@
 //   2. In-process InferenceServer with 64 concurrent callers, against raw onnxruntime-node called
 //      once per request at the same concurrency.
 //   Ceiling: raw onnxruntime-node in-process at its best batch size.
-// Run: npm run bench:batching   (env: DURATION_MS=5000 CLIENTS=64 PROFILE=1 writes a CPU profile of the server)
+// Run: npm run bench:batching   (env: DURATION_MS=5000 CLIENTS=64 INTRA_OP_THREADS=n; PROFILE=1 writes CPU profiles of the server to .tmp/profiles)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,7 +57,8 @@ try {
   for (const variant of VARIANTS) {
     await mkdir(join(dir, variant.name, '1'), { recursive: true });
     await writeFile(join(dir, variant.name, '1', 'model.onnx'), model);
-    await writeFile(join(dir, variant.name, 'config.pbtxt'), mlpConfig(variant.name, SIZES, { maxBatchSize: MAX_BATCH, ...(variant.dynamic === undefined ? {} : { dynamicBatching: variant.dynamic }), instances: variant.instances }));
+    const threads = process.env.INTRA_OP_THREADS ? `parameters { key: "intra_op_thread_count" value: { string_value: "${process.env.INTRA_OP_THREADS}" } }\n` : '';
+    await writeFile(join(dir, variant.name, 'config.pbtxt'), mlpConfig(variant.name, SIZES, { maxBatchSize: MAX_BATCH, ...(variant.dynamic === undefined ? {} : { dynamicBatching: variant.dynamic }), instances: variant.instances }) + threads);
   }
   const row1 = Float32Array.from({ length: SIZES[0]! }, (_, i) => Math.sin(i));
   const request = (modelName: string): InferInput => ({ modelName, inputs: [{ name: 'x', datatype: 'FP32', shape: [1, SIZES[0]!], data: row1 }] });

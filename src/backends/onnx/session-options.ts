@@ -8,6 +8,12 @@ export interface OrtSessionSettings {
   graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
   enableCpuMemArena: boolean;
   enableMemPattern: boolean;
+  /**
+   * Let idle intra-op threads spin waiting for work. Off by default: on a small machine the spin
+   * takes the CPU the server's I/O thread and the other instances need (measured on 2 cores,
+   * MLP over HTTP with dynamic batching: 5.3k req/s spinning vs 8.8k not).
+   */
+  allowSpinning: boolean;
 }
 
 const OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
@@ -53,6 +59,7 @@ export function sessionSettingsFromParameters(
     graphOptimizationLevel: 'all',
     enableCpuMemArena: flag('enable_mem_arena', true),
     enableMemPattern: flag('enable_mem_pattern', true),
+    allowSpinning: flag('intra_op_allow_spinning', false),
   };
 
   const mode = parameters.execution_mode;

@@ -68,7 +68,8 @@ async function main(): Promise<void> {
   let session: ort.InferenceSession;
   let signature: ModelSignature;
   try {
-    session = await ort.InferenceSession.create(modelPath, { ...settings, logSeverityLevel: 3 });
+    const { allowSpinning, ...options } = settings;
+    session = await ort.InferenceSession.create(modelPath, { ...options, logSeverityLevel: 3, extra: { session: { intra_op: { allow_spinning: allowSpinning ? '1' : '0' } } } });
     signature = { inputs: signatureTensors(session.inputMetadata, 'input'), outputs: signatureTensors(session.outputMetadata, 'output') };
   } catch (error) {
     const failure = describeLoadError(error);

@@ -86,7 +86,7 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
         const encoded = encodeInferResponseBody(response, inferRequest);
         reply.type(encoded.contentType).header('content-length', encoded.byteLength);
         if (encoded.headerLength !== undefined) reply.header('inference-header-content-length', encoded.headerLength);
-        return reply.send(encoded.chunks.length === 1 ? encoded.chunks[0] : Readable.from(encoded.chunks));
+        return reply.send(responsePayload(encoded.chunks, encoded.byteLength));
       });
     }
     done();
@@ -94,6 +94,19 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
 
   return app;
 }
+
+/**
+ * One buffer for small bodies (a stream costs more than copying a few KiB: measured 8% of the
+ * server's CPU in stream bookkeeping on MLP-sized responses); a stream of the tensors' own
+ * memory for large ones, to avoid copying megabytes.
+ */
+function responsePayload(chunks: Uint8Array[], byteLength: number): Uint8Array | Readable {
+  if (chunks.length === 1) return chunks[0]!;
+  if (byteLength <= STREAM_THRESHOLD_BYTES) return Buffer.concat(chunks, byteLength);
+  return Readable.from(chunks);
+}
+
+const STREAM_THRESHOLD_BYTES = 1024 * 1024;
 
 function rawRequestModel(engine: InferenceServer, target: { modelName: string; modelVersion?: string }): RawRequestModel {
   const { inputs } = engine.modelMetadata(target.modelName, target.modelVersion);

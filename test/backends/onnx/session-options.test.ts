@@ -9,15 +9,15 @@ describe('onnxruntime session settings from config parameters', () => {
     assert.equal(sessionSettingsFromParameters({}, 2, 2).intraOpNumThreads, 1);
     assert.equal(sessionSettingsFromParameters({}, 4, 2).intraOpNumThreads, 1, 'never below one thread');
     assert.deepEqual(sessionSettingsFromParameters({}, 1, 8), {
-      intraOpNumThreads: 8, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', enableCpuMemArena: true, enableMemPattern: true,
+      intraOpNumThreads: 8, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', enableCpuMemArena: true, enableMemPattern: true, allowSpinning: false,
     });
   });
 
   it("reads Triton's onnxruntime backend keys", () => {
     const settings = sessionSettingsFromParameters({
-      intra_op_thread_count: '1', inter_op_thread_count: '2', execution_mode: '1', enable_mem_arena: '0', enable_mem_pattern: 'false', graph_optimization_level: 'basic',
+      intra_op_thread_count: '1', inter_op_thread_count: '2', execution_mode: '1', enable_mem_arena: '0', enable_mem_pattern: 'false', graph_optimization_level: 'basic', intra_op_allow_spinning: '1',
     }, 1, 2);
-    assert.deepEqual(settings, { intraOpNumThreads: 1, interOpNumThreads: 2, executionMode: 'parallel', graphOptimizationLevel: 'basic', enableCpuMemArena: false, enableMemPattern: false });
+    assert.deepEqual(settings, { intraOpNumThreads: 1, interOpNumThreads: 2, executionMode: 'parallel', graphOptimizationLevel: 'basic', enableCpuMemArena: false, enableMemPattern: false, allowSpinning: true });
   });
 
   it('reports every bad value with its parameter', () => {

@@ -194,3 +194,22 @@ export function mlpConfig(name: string, sizes: readonly number[], options: { max
     `instance_group [ { kind: KIND_CPU count: ${options.instances ?? 1} } ]\n`,
   ].join('');
 }
+
+/**
+ * Like buildSlowModel, but batchable: x FP32 [batch, 1] -> y = x, after a MatMul chain that
+ * depends on x (so onnxruntime cannot fold it away at load time). One execution takes about as
+ * long as the slow model, whatever its batch size. For queue, priority and instance tests.
+ */
+export function buildSlowBatchedModel(options: SlowOptions = {}): Uint8Array {
+  const size = options.size ?? 1024;
+  const g = new GraphBuilder('slow_batched');
+  const x = g.input('x', 'FP32', ['batch', 1]);
+  const square = g.initializer('square', 'INT64', [2], [size, size]);
+  const weights = g.node('ConstantOfShape', [square], { value: makeTensor('value', 'FP32', [1], [1 / size]) });
+  let running = g.node('Expand', [g.node('ReduceMean', [x], { keepdims: 0 }), square]);
+  for (let i = 0; i < (options.matmuls ?? 20); i += 1) running = g.node('MatMul', [running, weights]);
+  const zero = g.initializer('zero', 'FP32', [], [0]);
+  const delay = g.node('Mul', [g.node('ReduceMean', [running], { keepdims: 0 }), zero]);
+  g.output(g.node('Add', [x, delay]), 'y', 'FP32', ['batch', 1]);
+  return g.toBytes({ opset: OPSET });
+}

@@ -57,29 +57,42 @@ export class WharfMetricFamilies {
     this.#queueDepth.set(base, 0);
     this.#inflightExecutions.set(base, 0);
 
+    // Bound children: prom-client otherwise hashes the label object on every observation.
+    const requestsOk = this.#requests.labels(successLabels);
+    const inferences = this.#inferences.labels(base);
+    const executions = this.#executions.labels(base);
+    const requestDuration = this.#requestDuration.labels(base);
+    const queueDuration = this.#queueDuration.labels(base);
+    const batchSizes = this.#batchSize.labels(base);
+    const inputDuration = this.#computeDuration.labels(inputLabels);
+    const inferDuration = this.#computeDuration.labels(inferLabels);
+    const outputDuration = this.#computeDuration.labels(outputLabels);
+    const queueDepthGauge = this.#queueDepth.labels(base);
+    const inflightGauge = this.#inflightExecutions.labels(base);
+
     return {
       success: (batchSize: number, timing: RequestTiming) => {
         const queueNs = nonNegative(timing.queueNs);
         const totalNs = queueNs + nonNegative(timing.computeInputNs) + nonNegative(timing.computeInferNs) + nonNegative(timing.computeOutputNs);
-        this.#requests.inc(successLabels);
-        this.#inferences.inc(base, rows(batchSize));
-        this.#requestDuration.observe(base, totalNs / NS_PER_SECOND);
-        this.#queueDuration.observe(base, queueNs / NS_PER_SECOND);
+        requestsOk.inc();
+        inferences.inc(rows(batchSize));
+        requestDuration.observe(totalNs / NS_PER_SECOND);
+        queueDuration.observe(queueNs / NS_PER_SECOND);
       },
       failure: (reason: FailureReason) => {
         // A reason newer than this build still counts, under its own label value.
         this.#requests.inc(failureLabels.get(reason) ?? { ...base, outcome: 'failure', reason: String(reason) });
       },
       execution: (batchSize: number, timing: ExecutionTiming) => {
-        this.#executions.inc(base);
-        this.#batchSize.observe(base, rows(batchSize));
-        this.#computeDuration.observe(inputLabels, nonNegative(timing.computeInputNs) / NS_PER_SECOND);
-        this.#computeDuration.observe(inferLabels, nonNegative(timing.computeInferNs) / NS_PER_SECOND);
-        this.#computeDuration.observe(outputLabels, nonNegative(timing.computeOutputNs) / NS_PER_SECOND);
+        executions.inc();
+        batchSizes.observe(rows(batchSize));
+        inputDuration.observe(nonNegative(timing.computeInputNs) / NS_PER_SECOND);
+        inferDuration.observe(nonNegative(timing.computeInferNs) / NS_PER_SECOND);
+        outputDuration.observe(nonNegative(timing.computeOutputNs) / NS_PER_SECOND);
       },
       load: (queueDepth: number, inflightExecutions: number) => {
-        this.#queueDepth.set(base, nonNegative(queueDepth));
-        this.#inflightExecutions.set(base, nonNegative(inflightExecutions));
+        queueDepthGauge.set(nonNegative(queueDepth));
+        inflightGauge.set(nonNegative(inflightExecutions));
       },
       remove: () => {
         this.#requests.remove(successLabels);

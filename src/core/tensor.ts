@@ -31,11 +31,16 @@ export function formatShape(shape: readonly (number | string)[]): string {
   return `[${shape.join(',')}]`;
 }
 
+/** JSON for messages; a lossless parser's bigints (clients read 64-bit values exactly) print as digits. */
+function showJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item)) ?? String(value);
+}
+
 /** Throws ERR_INPUT_SHAPE unless every dim is a non-negative integer. */
 export function assertValidShape(shape: readonly unknown[], where: string): asserts shape is number[] {
   for (const [index, dim] of shape.entries()) {
     if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 0) {
-      throw new InferenceError('ERR_INPUT_SHAPE', `${where}: shape ${JSON.stringify(shape)} has ${JSON.stringify(dim)} at position ${index}; dims must be non-negative integers`);
+      throw new InferenceError('ERR_INPUT_SHAPE', `${where}: shape ${showJson(shape)} has ${showJson(dim)} at position ${index}; dims must be non-negative integers`);
     }
   }
 }

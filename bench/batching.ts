@@ -21,12 +21,14 @@ const DURATION_MS = Number(process.env.DURATION_MS ?? 5000);
 const CLIENTS = Number(process.env.CLIENTS ?? 64);
 const SIZES = [64, 256, 256, 10];
 const MAX_BATCH = 64;
-const VARIANTS = [
+const ALL_VARIANTS = [
   { name: 'mlp_plain', label: 'no batching, 1 instance', dynamic: undefined, instances: 1 },
   { name: 'mlp_plain_x2', label: 'no batching, 2 instances', dynamic: undefined, instances: 2 },
   { name: 'mlp_batched', label: 'dynamic batching, 1 instance', dynamic: '', instances: 1 },
   { name: 'mlp_batched_x2', label: 'dynamic batching, 2 instances', dynamic: '', instances: 2 },
 ] as const;
+// ONLY=mlp_batched runs one variant (e.g. to profile it alone with PROFILE=1).
+const VARIANTS = ALL_VARIANTS.filter((v) => !process.env.ONLY || process.env.ONLY.split(',').includes(v.name));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Starts a child process and waits for the JSON log line `ready` accepts, returning what it extracts. */
@@ -54,6 +56,8 @@ const dir = await mkdtemp(join(tmpdir(), 'wharf-batching-'));
 const children: ChildProcess[] = [];
 try {
   const model = buildMlpModel(SIZES);
+  const modelFile = join(dir, 'mlp.onnx');
+  await writeFile(modelFile, model);
   for (const variant of VARIANTS) {
     await mkdir(join(dir, variant.name, '1'), { recursive: true });
     await writeFile(join(dir, variant.name, '1', 'model.onnx'), model);
@@ -65,7 +69,7 @@ try {
   console.log(`MLP ${SIZES.join(' -> ')} FP32, ${CLIENTS} concurrent clients, ${DURATION_MS} ms per cell, node ${process.version}`);
 
   // Ceiling: raw onnxruntime-node in this process, one thread per core, at each batch size.
-  const session = await ort.InferenceSession.create(join(dir, 'mlp_plain', '1', 'model.onnx'));
+  const session = await ort.InferenceSession.create(modelFile);
   let best = { batch: 1, rowsPerSecond: 0 };
   for (const batch of [1, 8, 16, 32, 64]) {
     const feed = { x: new ort.Tensor('float32', new Float32Array(batch * SIZES[0]!).fill(0.5), [batch, SIZES[0]!]) };
@@ -80,7 +84,7 @@ try {
   const profile = process.env.PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(root, '.tmp', 'profiles')}`] : [];
   const serve = await startChild([...profile, join(root, 'dist/src/cli/main.js'), 'serve', '-r', dir, '-p', '0', '-g', '0', '--metrics-port', '0', '--host', '127.0.0.1', '--log-level', 'info'], (l) => (l.msg === 'HTTP server listening' ? String(l.url) : undefined));
   children.push(serve.child);
-  const naive = await startChild([join(root, 'dist/bench/naive-server.js'), join(dir, 'mlp_plain', '1', 'model.onnx'), 'x'], (l) => (l.msg === 'listening' ? `http://127.0.0.1:${String(l.port)}` : undefined));
+  const naive = await startChild([join(root, 'dist/bench/naive-server.js'), modelFile, 'x'], (l) => (l.msg === 'listening' ? `http://127.0.0.1:${String(l.port)}` : undefined));
   children.push(naive.child);
 
   console.log(`${'over HTTP (req/s = inferences/s)'.padEnd(44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  ${'vs naive'.padStart(7)}`);
@@ -97,7 +101,7 @@ try {
   client.close();
   for (const child of children) child.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  console.log(`\nbatching gain over HTTP-binary: ${(http.mlp_batched!.requestsPerSecond / http.mlp_plain!.requestsPerSecond).toFixed(2)}x (1 instance), ${(http.mlp_batched_x2!.requestsPerSecond / http.mlp_plain_x2!.requestsPerSecond).toFixed(2)}x (2 instances); best wharf vs naive ${(Math.max(...Object.values(http).map((r) => r.requestsPerSecond)) / naiveResult.requestsPerSecond).toFixed(2)}x; best wharf vs ceiling ${(Math.max(...Object.values(http).map((r) => r.requestsPerSecond)) / best.rowsPerSecond).toFixed(2)}x\n`);
+  if (VARIANTS.length === ALL_VARIANTS.length) console.log(`\nbatching gain over HTTP-binary: ${(http.mlp_batched!.requestsPerSecond / http.mlp_plain!.requestsPerSecond).toFixed(2)}x (1 instance), ${(http.mlp_batched_x2!.requestsPerSecond / http.mlp_plain_x2!.requestsPerSecond).toFixed(2)}x (2 instances); best wharf vs naive ${(Math.max(...Object.values(http).map((r) => r.requestsPerSecond)) / naiveResult.requestsPerSecond).toFixed(2)}x; best wharf vs ceiling ${(Math.max(...Object.values(http).map((r) => r.requestsPerSecond)) / best.rowsPerSecond).toFixed(2)}x\n`);
 
   // In-process: the engine with 64 concurrent callers, against raw onnxruntime-node per request.
   const engine = await InferenceServer.open({ modelRepository: dir });
@@ -110,7 +114,7 @@ try {
     inProcess[variant.name] = await closedLoop(() => engine.infer(request(variant.name)), { concurrency: CLIENTS, durationMs: DURATION_MS });
     row(`InferenceServer, ${variant.label}`, inProcess[variant.name]!, raw);
   }
-  console.log(`\nbatching gain in-process: ${(inProcess.mlp_batched!.requestsPerSecond / inProcess.mlp_plain!.requestsPerSecond).toFixed(2)}x (1 instance), ${(inProcess.mlp_batched_x2!.requestsPerSecond / inProcess.mlp_plain_x2!.requestsPerSecond).toFixed(2)}x (2 instances)`);
+  if (VARIANTS.length === ALL_VARIANTS.length) console.log(`\nbatching gain in-process: ${(inProcess.mlp_batched!.requestsPerSecond / inProcess.mlp_plain!.requestsPerSecond).toFixed(2)}x (1 instance), ${(inProcess.mlp_batched_x2!.requestsPerSecond / inProcess.mlp_plain_x2!.requestsPerSecond).toFixed(2)}x (2 instances)`);
   await engine.close();
   await session.release();
 } finally {

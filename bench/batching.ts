@@ -16,6 +16,7 @@ import { HttpClient } from '../src/client/index.js';
 import { InferenceServer, type InferInput } from '../src/index.js';
 import { buildMlpModel, mlpConfig } from '../test/support/test-models.js';
 import { closedLoop, type LoopResult } from './closed-loop.js';
+import { wrkAvailable, wrkPost } from './wrk.js';
 
 const DURATION_MS = Number(process.env.DURATION_MS ?? 5000);
 const CLIENTS = Number(process.env.CLIENTS ?? 64);
@@ -45,6 +46,11 @@ function startChild(args: string[], ready: (line: Record<string, unknown>) => st
       }
     });
   });
+}
+
+/** A wrk result in the shape of the Node loop's, for printing. */
+function loop(result: { requestsPerSecond: number; p50Ms: number; p99Ms: number }): LoopResult {
+  return { ...result, count: 0 };
 }
 
 function row(label: string, result: LoopResult, baseline?: LoopResult, extra = ''): void {
@@ -99,6 +105,25 @@ try {
     row(`wharf HTTP-binary, ${variant.label}`, http[variant.name]!, naiveResult);
   }
   client.close();
+  if (wrkAvailable()) {
+    // The same cells with wrk as the load generator: it leaves more of the 2 cores to the server.
+    console.log(`\n${'over HTTP, wrk -c' + String(CLIENTS)}`.padEnd(45) + `${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  ${'vs naive'.padStart(7)}`);
+    const scriptPath = join(dir, 'wrk.lua');
+    const options = { connections: CLIENTS, durationMs: DURATION_MS, scriptPath };
+    const json = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: [1, SIZES[0]!], datatype: 'FP32', data: Array.from(row1) }] }));
+    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: [1, SIZES[0]!], datatype: 'FP32', parameters: { binary_data_size: row1.byteLength } }], parameters: { binary_data_output: true } }));
+    const binary = Buffer.concat([header, Buffer.from(row1.buffer, row1.byteOffset, row1.byteLength)]);
+    const naiveWrk = await wrkPost(`${naive.value}/v2/models/mlp/infer`, json, { 'Content-Type': 'application/json' }, options);
+    row('naive fastify + onnxruntime-node, JSON', loop(naiveWrk), loop(naiveWrk));
+    const wrkResults: Record<string, LoopResult> = {};
+    for (const variant of VARIANTS) {
+      const result = await wrkPost(`${serve.value}/v2/models/${variant.name}/infer`, binary, { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(header.byteLength) }, options);
+      if (result.errors > 0) throw new Error(`wrk saw ${result.errors} failed requests on ${variant.name}`);
+      wrkResults[variant.name] = loop(result);
+      row(`wharf HTTP-binary, ${variant.label}`, wrkResults[variant.name]!, loop(naiveWrk));
+    }
+    if (VARIANTS.length === ALL_VARIANTS.length) console.log(`batching gain with wrk: ${(wrkResults.mlp_batched!.requestsPerSecond / wrkResults.mlp_plain!.requestsPerSecond).toFixed(2)}x (1 instance), ${(wrkResults.mlp_batched_x2!.requestsPerSecond / wrkResults.mlp_plain_x2!.requestsPerSecond).toFixed(2)}x (2 instances)`);
+  }
   for (const child of children) child.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 1000));
   if (VARIANTS.length === ALL_VARIANTS.length) console.log(`\nbatching gain over HTTP-binary: ${(http.mlp_batched!.requestsPerSecond / http.mlp_plain!.requestsPerSecond).toFixed(2)}x (1 instance), ${(http.mlp_batched_x2!.requestsPerSecond / http.mlp_plain_x2!.requestsPerSecond).toFixed(2)}x (2 instances); best wharf vs naive ${(Math.max(...Object.values(http).map((r) => r.requestsPerSecond)) / naiveResult.requestsPerSecond).toFixed(2)}x; best wharf vs ceiling ${(Math.max(...Object.values(http).map((r) => r.requestsPerSecond)) / best.rowsPerSecond).toFixed(2)}x\n`);

@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { MetricsRegistry, startMetricsServer, type RunningMetricsServer } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../support/server-harness.js';
 
 const run = promisify(execFile);
 const root = new URL('../../../', import.meta.url);
-const DOCUMENTS = ['README.md', 'examples/models/mlp_classifier/README.md', 'examples/models/simple_math/README.md', 'examples/models/text_normalizer/README.md', 'docs/protocol.md', 'docs/model-repository.md'];
+const DOCUMENTS = ['README.md', 'examples/models/mlp_classifier/README.md', 'examples/models/simple_math/README.md', 'examples/models/text_normalizer/README.md', 'docs/protocol.md', 'docs/model-repository.md', 'docs/metrics.md'];
 
 interface Example {
   command: string;
@@ -49,12 +50,16 @@ function assertClose(actual: unknown, expected: unknown, path = '$'): void {
 }
 
 let server: TestServer;
+let metricsServer: RunningMetricsServer;
 
 before(async () => {
-  server = await startTestServer(new URL('examples/models', root).pathname);
+  const metrics = new MetricsRegistry({ compat: 'triton' });
+  server = await startTestServer(new URL('examples/models', root).pathname, { metrics });
+  metricsServer = await startMetricsServer(metrics, { host: '127.0.0.1', port: 0 });
 });
 
 after(async () => {
+  await metricsServer?.close();
   await server?.close();
 });
 
@@ -64,8 +69,12 @@ describe('curl examples in the documentation', () => {
     it(`${document} has examples`, () => assert.ok(examples.length > 0));
     examples.forEach((example, index) => {
       it(`${document} #${index + 1}: ${example.command.slice(0, 70)}`, async () => {
-        const command = example.command.replaceAll('localhost:8000', server.url.replace('http://', ''));
+        const command = example.command
+          .replaceAll('localhost:8000', server.url.replace('http://', ''))
+          .replaceAll('localhost:8002', `127.0.0.1:${metricsServer.port}`);
         const { stdout } = await run('sh', ['-c', command]);
+        // Piped into grep: the text is not JSON; it must simply have matched.
+        if (command.includes('| grep')) return assert.ok(stdout.trim().length > 0, `no output from: ${command}`);
         const body = JSON.parse(stdout) as unknown;
         if (example.expected !== undefined) assertClose(body, example.expected);
         else assert.ok(!(body !== null && typeof body === 'object' && 'error' in body), `unexpected error: ${stdout}`);

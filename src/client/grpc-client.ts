@@ -34,6 +34,9 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
 
 const GRPC_FLOW_CONTROL_WINDOW_BYTES = 16 * 1024 * 1024;
 
+/** The server's default request limit, for both directions. */
+export const DEFAULT_GRPC_CLIENT_MESSAGE_BYTES = 256 * 1024 * 1024;
+
 /** KServe v2 over gRPC (package `inference`, service GRPCInferenceService), built with @grpc/grpc-js. */
 export class GrpcClient implements InferenceClient {
   readonly protocol = 'grpc';
@@ -45,7 +48,7 @@ export class GrpcClient implements InferenceClient {
   constructor(options: GrpcClientOptions) {
     const parsed = parseServerAddress(options.url, 8001);
     this.address = `${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:${parsed.port}`;
-    const limit = options.maxMessageBytes ?? 256 * 1024 * 1024;
+    const limit = options.maxMessageBytes ?? DEFAULT_GRPC_CLIENT_MESSAGE_BYTES;
     const packageObject = loadPackageDefinition(loadGrpcPackageDefinition());
     const Service = (packageObject.inference as GrpcObject).GRPCInferenceService as ServiceClientConstructor;
     this.#client = new Service(this.address, parsed.secure ? credentials.createSsl() : credentials.createInsecure(), {

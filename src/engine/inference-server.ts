@@ -1,7 +1,7 @@
 import { InferenceError, toInferenceError } from '../errors/index.js';
 import {
   dataTypeFromConfig, reshapeKeepingBatch, toInferRequest,
-  type InferInput, type InferRequest, type InferResponse, type ModelMetadata, type ModelReadyState, type ModelVersionStatus,
+  type InferInput, type InferResponse, type ModelMetadata, type ModelReadyState, type ModelVersionStatus,
   type ServerMetadata, type Tensor,
 } from '../core/index.js';
 import { BackendRegistry, type Backend } from '../backends/index.js';
@@ -153,13 +153,14 @@ export class InferenceServer {
     if (this.#stopping) throw new InferenceError('ERR_SERVER_STOPPING', 'the server is shutting down and accepts no new requests');
     this.#inflight += 1;
     try {
-      const request = toRequest(input, options.transferInputs ?? false);
+      const request = toInferRequest(input);
       const target = this.#repository.resolve(request.modelName, request.modelVersion);
       const validated = validateRequest(request, target.config, { maxTensorBytes: this.#maxTensorBytes });
       const scheduling = readSchedulingParameters(request.parameters);
+      const inputs = options.transferInputs ? validated.inputs : validated.inputs.map(ownCopy);
       let outputs: Tensor[];
       try {
-        outputs = await target.server.enqueue({ inputs: validated.inputs, outputNames: validated.outputNames, batchSize: validated.batchSize, ...scheduling });
+        outputs = await target.server.enqueue({ inputs, outputNames: validated.outputNames, batchSize: validated.batchSize, ...scheduling });
       } catch (error) {
         throw toInferenceError(error, 'ERR_BACKEND_RUNTIME');
       }
@@ -184,12 +185,12 @@ export class InferenceServer {
   }
 }
 
-function toRequest(input: InferInput, transfer: boolean): InferRequest {
-  const request = toInferRequest(input);
-  if (transfer) return request;
-  // Copy unless the caller gave its buffers away: the backend moves them to a worker thread.
-  const inputs = request.inputs.map((t) => (t.datatype === 'BYTES' || !ArrayBuffer.isView(t.data) ? t : ({ ...t, data: t.data.slice() } as Tensor)));
-  return { ...request, inputs };
+/**
+ * A copy of the caller's numeric data, made after validation so refused requests cost none:
+ * the backend moves input buffers to a worker thread, which would detach the caller's arrays.
+ */
+function ownCopy(tensor: Tensor): Tensor {
+  return tensor.datatype === 'BYTES' ? tensor : ({ ...tensor, data: tensor.data.slice() } as Tensor);
 }
 
 /** Applies output `reshape`: the model produces the reshape shape, clients see the config dims. */

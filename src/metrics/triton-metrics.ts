@@ -65,6 +65,17 @@ export class TritonMetricFamilies {
     for (const failure of failureLabels.values()) this.#failure.inc(failure, 0);
     this.#pending.set(base, 0);
 
+    // Bound children, as in wharf-metrics.ts: no label hashing per request.
+    const success = this.#success.labels(base);
+    const inferences = this.#inferences.labels(base);
+    const executions = this.#executions.labels(base);
+    const requestDuration = this.#requestDuration.labels(base);
+    const queueDuration = this.#queueDuration.labels(base);
+    const computeInput = this.#computeInput.labels(base);
+    const computeInfer = this.#computeInfer.labels(base);
+    const computeOutput = this.#computeOutput.labels(base);
+    const pending = this.#pending.labels(base);
+
     return {
       // Microseconds are kept fractional: Triton truncates each request's ns / 1000, which
       // loses up to 1 µs per request; the unit and meaning are the same.
@@ -73,13 +84,13 @@ export class TritonMetricFamilies {
         const inputNs = nonNegative(timing.computeInputNs);
         const inferNs = nonNegative(timing.computeInferNs);
         const outputNs = nonNegative(timing.computeOutputNs);
-        this.#success.inc(base);
-        this.#inferences.inc(base, rows(batchSize));
-        this.#requestDuration.inc(base, (queueNs + inputNs + inferNs + outputNs) / NS_PER_US);
-        this.#queueDuration.inc(base, queueNs / NS_PER_US);
-        this.#computeInput.inc(base, inputNs / NS_PER_US);
-        this.#computeInfer.inc(base, inferNs / NS_PER_US);
-        this.#computeOutput.inc(base, outputNs / NS_PER_US);
+        success.inc();
+        inferences.inc(rows(batchSize));
+        requestDuration.inc((queueNs + inputNs + inferNs + outputNs) / NS_PER_US);
+        queueDuration.inc(queueNs / NS_PER_US);
+        computeInput.inc(inputNs / NS_PER_US);
+        computeInfer.inc(inferNs / NS_PER_US);
+        computeOutput.inc(outputNs / NS_PER_US);
       },
       failure: (reason: FailureReason) => {
         // `?? 'OTHER'`: a reason newer than this build is Triton's OTHER.
@@ -87,11 +98,11 @@ export class TritonMetricFamilies {
         this.#failure.inc(failureLabels.get(tritonReason) ?? { ...base, reason: tritonReason });
       },
       execution: () => {
-        this.#executions.inc(base);
+        executions.inc();
       },
       // Triton's pending count is requests awaiting execution, i.e. the queue.
       load: (queueDepth: number) => {
-        this.#pending.set(base, nonNegative(queueDepth));
+        pending.set(nonNegative(queueDepth));
       },
       remove: () => {
         for (const counter of counters) counter.remove(base);

@@ -1,4 +1,4 @@
-import type { LoadedModel } from '../backends/backend.js';
+import type { LoadedModel } from '../backends/index.js';
 import type { CompletedModelConfig } from '../config/index.js';
 import type { BatchDecision } from './batch-former.js';
 import { systemClock } from './clock.js';

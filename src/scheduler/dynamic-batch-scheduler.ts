@@ -1,4 +1,4 @@
-import type { LoadedModel } from '../backends/backend.js';
+import type { LoadedModel } from '../backends/index.js';
 import type { CompletedModelConfig } from '../config/index.js';
 import { batchLimits, formBatch, type BatchDecision, type BatchLimits } from './batch-former.js';
 import { batchKey, mergeInputs, splitOutputs } from './batch-merge.js';

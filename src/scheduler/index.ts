@@ -15,7 +15,7 @@
  * have not timed out (not behind lower levels); preserve_ordering delivers in the order requests
  * left the queue (arrival order within a level and shape).
  */
-import type { LoadedModel } from '../backends/backend.js';
+import type { LoadedModel } from '../backends/index.js';
 import type { CompletedModelConfig } from '../config/index.js';
 import { DirectScheduler } from './direct-scheduler.js';
 import { DynamicBatchScheduler } from './dynamic-batch-scheduler.js';

@@ -5,7 +5,7 @@
  * order when asked), events, and draining. Subclasses decide only which queued requests run
  * together (formBatch) and how one execution runs (runBatch).
  */
-import type { ExecuteRequest, ExecuteResult, LoadedModel } from '../backends/backend.js';
+import type { ExecuteRequest, ExecuteResult, LoadedModel } from '../backends/index.js';
 import type { Tensor } from '../core/index.js';
 import { toInferenceError, type InferenceError } from '../errors/index.js';
 import type { BatchDecision } from './batch-former.js';

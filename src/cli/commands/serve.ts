@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
-import { InferenceServer } from '../../engine/index.js';
+import { DEFAULT_MAX_TENSOR_BYTES, InferenceServer } from '../../engine/index.js';
 import { DEFAULT_METRICS_PORT, METRICS_COMPAT_VALUES, MetricsRegistry, startMetricsServer, type MetricsCompat } from '../../metrics/index.js';
-import { startHttpServer } from '../../server/http/index.js';
-import { startGrpcServer } from '../../server/grpc/index.js';
+import { DEFAULT_MAX_BODY_BYTES, startHttpServer } from '../../server/http/index.js';
+import { DEFAULT_GRPC_MAX_RECEIVE_MESSAGE_BYTES, startGrpcServer } from '../../server/grpc/index.js';
 import { createLogger, type LogFormat } from '../logging.js';
 import { integerOption } from '../options.js';
 
@@ -29,12 +29,12 @@ export function serveCommand(): Command {
     .addOption(new Option('-r, --model-repository <dir>', 'model repository: <dir>/<model>/<version>/model.onnx').env('WHARF_MODEL_REPOSITORY').makeOptionMandatory())
     .addOption(new Option('-p, --http-port <port>', 'HTTP port (0 picks a free one)').env('WHARF_HTTP_PORT').default(8000).argParser(integerOption('--http-port', 0, 65535)))
     .addOption(new Option('-g, --grpc-port <port>', 'gRPC port (0 picks a free one)').env('WHARF_GRPC_PORT').default(8001).argParser(integerOption('--grpc-port', 0, 65535)))
-    .addOption(new Option('--grpc-max-message-bytes <bytes>', 'largest gRPC request message').env('WHARF_GRPC_MAX_MESSAGE_BYTES').default(256 * 1024 * 1024).argParser(integerOption('--grpc-max-message-bytes', 1, 2 ** 31 - 1)))
+    .addOption(new Option('--grpc-max-message-bytes <bytes>', 'largest gRPC request message').env('WHARF_GRPC_MAX_MESSAGE_BYTES').default(DEFAULT_GRPC_MAX_RECEIVE_MESSAGE_BYTES).argParser(integerOption('--grpc-max-message-bytes', 1, 2 ** 31 - 1)))
     .addOption(new Option('--host <address>', 'address to listen on').env('WHARF_HOST').default('0.0.0.0'))
     .addOption(new Option('--log-level <level>', 'log level; debug adds one access line per request').env('WHARF_LOG_LEVEL').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addOption(new Option('--log-format <format>', 'pretty on a terminal, JSON otherwise').env('WHARF_LOG_FORMAT').choices(['auto', 'pretty', 'json']).default('auto'))
-    .addOption(new Option('--max-body-bytes <bytes>', 'largest request body').env('WHARF_MAX_BODY_BYTES').default(256 * 1024 * 1024).argParser(integerOption('--max-body-bytes', 1)))
-    .addOption(new Option('--max-tensor-bytes <bytes>', 'largest tensor in a request').env('WHARF_MAX_TENSOR_BYTES').default(256 * 1024 * 1024).argParser(integerOption('--max-tensor-bytes', 1)))
+    .addOption(new Option('--max-body-bytes <bytes>', 'largest request body').env('WHARF_MAX_BODY_BYTES').default(DEFAULT_MAX_BODY_BYTES).argParser(integerOption('--max-body-bytes', 1)))
+    .addOption(new Option('--max-tensor-bytes <bytes>', 'largest tensor in a request').env('WHARF_MAX_TENSOR_BYTES').default(DEFAULT_MAX_TENSOR_BYTES).argParser(integerOption('--max-tensor-bytes', 1)))
     .addOption(new Option('--strict-readiness', 'report ready only when every model is ready').env('WHARF_STRICT_READINESS').default(false))
     .addOption(new Option('--allow-metrics <boolean>', 'serve Prometheus metrics at GET /metrics on --metrics-port (Triton\'s flag)').env('WHARF_ALLOW_METRICS').choices(['true', 'false']).default(true).argParser(booleanOption))
     .addOption(new Option('--metrics-port <port>', 'Prometheus metrics port (0 picks a free one)').env('WHARF_METRICS_PORT').default(DEFAULT_METRICS_PORT).argParser(integerOption('--metrics-port', 0, 65535)))

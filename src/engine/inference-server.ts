@@ -7,14 +7,15 @@ import {
 import { BackendRegistry, type Backend } from '../backends/index.js';
 import { OnnxBackend } from '../backends/onnx/index.js';
 import { modelConfigToJson, type CompletedModelConfig } from '../config/index.js';
-import { ModelRepository } from '../repository/index.js';
+import { ModelRepository, type ModelControlMode, type ReadyModelVersion } from '../repository/index.js';
 import { createScheduler, type Scheduler } from '../scheduler/index.js';
 import { StatisticsRegistry, combineEvents, type ModelStatisticsSnapshot } from '../statistics/index.js';
 import type { ModelMetricsSink } from '../metrics/index.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './package-info.js';
 import { readSchedulingParameters, validateRequest } from './request-validation.js';
-import { DEFAULT_MAX_TENSOR_BYTES } from './defaults.js';
+import { DEFAULT_MAX_TENSOR_BYTES, DEFAULT_REPOSITORY_POLL_SECONDS } from './defaults.js';
+import { tokenMatches } from './token.js';
 
 export interface InferenceServerOptions {
   /** Triton-layout repository: `<repo>/<model>/<version>/model.onnx`. */
@@ -31,6 +32,32 @@ export interface InferenceServerOptions {
   readonly backends?: readonly Backend[];
   /** Where per-version metrics go (the Prometheus registry of the metrics server). */
   readonly metrics?: ModelMetricsSink;
+  /**
+   * Triton's --model-control-mode: `none` loads every model at start and refuses the load and
+   * unload API; `poll` also rescans the repository every `repositoryPollSeconds`; `explicit`
+   * loads `startupModels` at start and the rest through the API.
+   * @defaultValue 'none'
+   */
+  readonly modelControlMode?: ModelControlMode;
+  /** Explicit mode: models loaded at start (Triton's --load-model); `*` for all. */
+  readonly startupModels?: readonly string[];
+  /** Poll mode: seconds between repository scans. @defaultValue 15 */
+  readonly repositoryPollSeconds?: number;
+  /** Resident model memory allowed, in bytes: models load on first request, least recently used idle ones unload. */
+  readonly modelMemoryBudgetBytes?: number;
+  /** Bearer token the repository API (index, load, unload) requires; unset leaves it open. */
+  readonly managementToken?: string;
+}
+
+/** What the repository load API may change (Triton's load parameters). */
+export interface LoadModelOptions {
+  /** A model configuration as JSON, used instead of the one on disk. */
+  readonly config?: string;
+}
+
+export interface UnloadModelOptions {
+  /** Also unload the models (ensembles) that use this one. */
+  readonly unloadDependents?: boolean;
 }
 
 export interface InferOptions {
@@ -43,7 +70,7 @@ export interface InferOptions {
 }
 
 /** Server extensions this build implements, as reported by GET /v2 and gRPC ServerMetadata. */
-const EXTENSIONS = ['model_configuration', 'binary_tensor_data', 'statistics', 'schedule_policy'];
+const EXTENSIONS = ['model_configuration', 'binary_tensor_data', 'statistics', 'schedule_policy', 'model_repository', 'model_repository(unload_dependents)'];
 
 /**
  * The embeddable inference server: a model repository, its backends and the request path,
@@ -55,12 +82,16 @@ export class InferenceServer {
   readonly #logger: Logger;
   readonly #maxTensorBytes: number;
   readonly #strictReadiness: boolean;
+  readonly #options: InferenceServerOptions;
+  #starting: Promise<void> | undefined;
   #started = false;
   #stopping = false;
+  #closing: Promise<void> | undefined;
   #inflight = 0;
   #idle: (() => void) | undefined;
 
   private constructor(options: InferenceServerOptions) {
+    this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     const registry = new BackendRegistry();
     const backends = options.backends ?? [new OnnxBackend({ events: { onWorkerLost: (reason) => this.#logger.error({ reason }, 'onnxruntime worker lost; restarting it') } })];
@@ -72,17 +103,56 @@ export class InferenceServer {
         ...(metrics ? [metrics.eventsFor(name, version)] : []),
       ), { version }),
       ...(metrics ? { onStateChange: (name: string, version: string, state: ModelReadyState) => metrics.setModelState(name, version, state) } : {}),
+      onVersionRemoved: (name, version) => {
+        this.#statistics.delete(name, version);
+        metrics?.removeModelVersion(name, version);
+      },
+    }, {
+      controlMode: options.modelControlMode ?? 'none',
+      ...(options.startupModels ? { startupModels: options.startupModels } : {}),
+      ...(options.modelMemoryBudgetBytes !== undefined ? { memoryBudgetBytes: options.modelMemoryBudgetBytes } : {}),
     });
     this.#maxTensorBytes = options.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
     this.#strictReadiness = options.strictReadiness ?? false;
   }
 
-  /** Opens a repository and loads its models. Resolves once every model has loaded or failed. */
+  /** Opens a repository and loads its models. Resolves once every start-up model has loaded or failed. */
   static async open(options: InferenceServerOptions): Promise<InferenceServer> {
-    const server = new InferenceServer(options);
-    await server.#repository.loadAll();
-    server.#started = true;
+    const server = InferenceServer.create(options);
+    await server.start();
     return server;
+  }
+
+  /**
+   * A server that has loaded nothing yet: live, not ready. A command-line server starts its
+   * transports before start(), so probes answer while models load.
+   */
+  static create(options: InferenceServerOptions): InferenceServer {
+    return new InferenceServer(options);
+  }
+
+  /** Loads the start-up models as the control mode says and, in poll mode, starts polling. */
+  start(): Promise<void> {
+    this.#starting ??= (async () => {
+      await this.#repository.start();
+      this.#started = true;
+      if (this.#repository.controlMode === 'poll') this.#repository.startPolling((this.#options.repositoryPollSeconds ?? DEFAULT_REPOSITORY_POLL_SECONDS) * 1000);
+    })();
+    return this.#starting;
+  }
+
+  get modelControlMode(): ModelControlMode {
+    return this.#repository.controlMode;
+  }
+
+  /** Requests accepted and not yet answered. */
+  get inflightRequests(): number {
+    return this.#inflight;
+  }
+
+  /** True from the moment a drain began. */
+  get draining(): boolean {
+    return this.#stopping;
   }
 
   get repositoryPath(): string {
@@ -107,19 +177,57 @@ export class InferenceServer {
     return options.readyOnly ? rows.filter((r) => r.state === 'READY') : rows;
   }
 
-  /** True when the version (or, without one, any version) of the model is READY; throws NOT_FOUND for unknown models. */
+  /**
+   * True when the version (or, without one, any version) of the model is READY, or, under a
+   * memory budget, would be loaded by a request. Throws NOT_FOUND for unknown models.
+   */
   isModelReady(name: string, version?: string): boolean {
-    try {
-      this.#repository.resolve(name, version);
-      return true;
-    } catch (error) {
-      if (error instanceof InferenceError && error.code === 'ERR_MODEL_NOT_READY') return false;
-      throw error;
-    }
+    return !this.#stopping && this.#repository.isServable(name, version);
   }
 
-  modelMetadata(name: string, version?: string): ModelMetadata {
-    const target = this.#repository.resolve(name, version);
+  /**
+   * Refuses the repository API unless `presented` is the management token (when one is set).
+   * Compared in constant time, so the time taken does not reveal how much of a guess matched.
+   */
+  checkManagementToken(presented: string | undefined): void {
+    const expected = this.#options.managementToken;
+    if (expected === undefined || expected === '') return;
+    if (presented === undefined || presented === '') throw new InferenceError('ERR_UNAUTHENTICATED', 'the repository API needs the management token: send Authorization: Bearer <token>');
+    if (!tokenMatches(presented, expected)) throw new InferenceError('ERR_UNAUTHENTICATED', 'the management token is wrong');
+  }
+
+  /** Loads or reloads a model (explicit mode). Rejects with the reason when it fails; what was serving stays. */
+  async loadModel(name: string, options: LoadModelOptions = {}): Promise<void> {
+    this.#assertModelControl('load');
+    if (options.config !== undefined) {
+      // Parsed now so a bad override is refused before anything changes.
+      try {
+        JSON.parse(options.config);
+      } catch (error) {
+        throw new InferenceError('ERR_CONFIG_INVALID', `parameters.config is not valid JSON: ${(error as Error).message}`);
+      }
+    }
+    await this.#repository.load(name, options.config !== undefined ? { configOverride: options.config } : {});
+  }
+
+  /** Unloads a model (explicit mode); its accepted requests finish first. */
+  async unloadModel(name: string, options: UnloadModelOptions = {}): Promise<void> {
+    this.#assertModelControl('unload');
+    for (const dependent of options.unloadDependents ? this.#repository.dependentsOf(name) : []) await this.#repository.unload(dependent);
+    await this.#repository.unload(name);
+  }
+
+  #assertModelControl(action: 'load' | 'unload'): void {
+    if (this.#stopping) throw new InferenceError('ERR_SERVER_STOPPING', 'the server is shutting down');
+    const mode = this.#repository.controlMode;
+    if (mode === 'explicit') return;
+    throw new InferenceError('ERR_MODEL_CONTROL_DISABLED', mode === 'poll'
+      ? `models cannot be ${action}ed through the API in poll mode: the repository folder decides what is loaded; start with --model-control-mode explicit to use the API`
+      : `models cannot be ${action}ed through the API: the server runs with --model-control-mode none; start it with --model-control-mode explicit`);
+  }
+
+  async modelMetadata(name: string, version?: string): Promise<ModelMetadata> {
+    const target = await this.#acquire(name, version);
     const { config } = target;
     const batch = config.max_batch_size > 0 ? [-1] : [];
     const describe = (t: { name: string; data_type: string; dims: readonly number[] }) => ({ name: t.name, datatype: dataTypeFromConfig(t.data_type)!, shape: [...batch, ...t.dims] });
@@ -145,8 +253,12 @@ export class InferenceServer {
   }
 
   /** The completed model configuration, in Triton's JSON form. */
-  modelConfig(name: string, version?: string): Record<string, unknown> {
-    return modelConfigToJson(this.#repository.resolve(name, version).config);
+  async modelConfig(name: string, version?: string): Promise<Record<string, unknown>> {
+    return modelConfigToJson((await this.#acquire(name, version)).config);
+  }
+
+  async #acquire(name: string, version: string | undefined, timeoutMs?: number): Promise<ReadyModelVersion<Scheduler>> {
+    return this.#repository.acquire(name, version, timeoutMs);
   }
 
   async infer(input: InferInput, options: InferOptions = {}): Promise<InferResponse> {
@@ -154,9 +266,10 @@ export class InferenceServer {
     this.#inflight += 1;
     try {
       const request = toInferRequest(input);
-      const target = this.#repository.resolve(request.modelName, request.modelVersion);
-      const validated = validateRequest(request, target.config, { maxTensorBytes: this.#maxTensorBytes });
       const scheduling = readSchedulingParameters(request.parameters);
+      const found = this.#repository.acquire(request.modelName, request.modelVersion, scheduling.timeoutUs ? scheduling.timeoutUs / 1000 : undefined);
+      const target = found instanceof Promise ? await found : found;
+      const validated = validateRequest(request, target.config, { maxTensorBytes: this.#maxTensorBytes });
       const inputs = options.transferInputs ? validated.inputs : validated.inputs.map(ownCopy);
       let outputs: Tensor[];
       try {
@@ -176,12 +289,28 @@ export class InferenceServer {
     }
   }
 
-  /** Stops taking requests, lets in-flight ones finish, then unloads every model. */
-  async close(): Promise<void> {
-    if (this.#stopping) return;
+  /**
+   * Starts a drain: readiness turns false and new requests are refused with ERR_SERVER_STOPPING,
+   * while accepted ones go on. close() finishes the job.
+   */
+  beginDrain(): void {
     this.#stopping = true;
+  }
+
+  /** Resolves once no accepted request is in flight. */
+  async idle(): Promise<void> {
     if (this.#inflight > 0) await new Promise<void>((resolve) => { this.#idle = resolve; });
-    await this.#repository.unloadAll();
+  }
+
+  /** Drains (see beginDrain), waits for in-flight requests, stops polling, then unloads every model. */
+  close(): Promise<void> {
+    this.beginDrain();
+    this.#closing ??= (async () => {
+      await this.#starting?.catch(() => undefined);
+      await this.idle();
+      await this.#repository.close();
+    })();
+    return this.#closing;
   }
 }
 

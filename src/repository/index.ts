@@ -1,4 +1,7 @@
 export { assertSafeModelName } from './model-name.js';
-export { ModelRepository, type ModelVersion, type ReadyModelVersion, type RepositoryHooks, type RepositoryLogger, type VersionServer } from './model-repository.js';
+export {
+  MODEL_CONTROL_MODES, ModelRepository,
+  type ModelControlMode, type ModelVersion, type ReadyModelVersion, type RepositoryHooks, type RepositoryLogger, type RepositoryOptions, type VersionServer,
+} from './model-repository.js';
 export { scanRepository, type ModelSource } from './repository-scan.js';
 export { selectVersions } from './version-policy.js';

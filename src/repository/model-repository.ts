@@ -1,27 +1,52 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import { InferenceError, toInferenceError } from '../errors/index.js';
 import type { ModelReadyState, ModelVersionStatus } from '../core/index.js';
 import type { BackendRegistry, LoadedModel } from '../backends/index.js';
-import { completeModelConfig, parseModelConfigJson, parseModelConfigText, type CompletedModelConfig, type ModelConfig } from '../config/index.js';
+import { parseModelConfigJson, parseModelConfigText, type CompletedModelConfig, type ModelConfig } from '../config/index.js';
+import { folderFingerprint } from './folder-fingerprint.js';
+import { KeyedLock } from './keyed-lock.js';
 import { assertSafeModelName } from './model-name.js';
-import { scanRepository, type ModelSource } from './repository-scan.js';
+import { scanModelFolder, scanRepository, type ModelSource } from './repository-scan.js';
+import { openVersion, type OpenedVersion } from './version-opener.js';
 import { selectVersions } from './version-policy.js';
 
 /**
  * What serves a READY version's requests (the engine's scheduler). The repository only needs to
- * stop it: it is created by the `serve` hook, which keeps the repository free of scheduling.
+ * stop it and to see whether it is busy: it is created by the `serve` hook, which keeps the
+ * repository free of scheduling.
  */
 export interface VersionServer {
   /** Refuses new requests and resolves once every accepted one has finished. */
   drain(): Promise<void>;
+  readonly queueDepth: number;
+  readonly inflightExecutions: number;
 }
 
 export interface RepositoryHooks<S extends VersionServer> {
-  /** Called once a version is loaded and its config completed, before it turns READY. */
+  /** Called once a version is loaded, its config completed and warmed up, before it turns READY. */
   serve(loaded: LoadedModel, config: CompletedModelConfig, modelName: string, version: string): S;
   /** Every state change of every version (for metrics). */
   onStateChange?(modelName: string, version: string, state: ModelReadyState): void;
+  /** A version left the repository for good (unloaded and no longer listed). */
+  onVersionRemoved?(modelName: string, version: string): void;
+}
+
+/** Triton's model control modes. */
+export type ModelControlMode = 'none' | 'poll' | 'explicit';
+export const MODEL_CONTROL_MODES: readonly ModelControlMode[] = ['none', 'poll', 'explicit'];
+
+export interface RepositoryOptions {
+  /** @defaultValue 'none' */
+  readonly controlMode?: ModelControlMode;
+  /** Explicit mode: the models loaded at start; `*` loads every model. @defaultValue none */
+  readonly startupModels?: readonly string[];
+  /**
+   * Resident model memory allowed, in bytes. When set, models load on first request and the
+   * least recently used idle ones are unloaded to make room.
+   */
+  readonly memoryBudgetBytes?: number;
 }
 
 /** One version of one model and where it is in its life. */
@@ -29,7 +54,7 @@ export interface ModelVersion<S extends VersionServer = VersionServer> {
   readonly modelName: string;
   readonly version: string;
   state: ModelReadyState;
-  /** Why it is not READY; empty when it is. */
+  /** Why it is not READY, or what went wrong around a READY version (a failed reload). */
   reason: string;
   /** The completed config; set once the version is READY. */
   config: CompletedModelConfig | undefined;
@@ -38,6 +63,8 @@ export interface ModelVersion<S extends VersionServer = VersionServer> {
   loaded: LoadedModel | undefined;
   /** Set while the version is READY. */
   server: S | undefined;
+  /** Digest of the version folder when it was loaded: a different one means the files changed. */
+  fingerprint: string;
 }
 
 /** A version that can take requests. */
@@ -45,105 +72,318 @@ export type ReadyModelVersion<S extends VersionServer = VersionServer> = ModelVe
 
 interface ModelEntry<S extends VersionServer> {
   readonly name: string;
-  /** A failure that concerns the whole model (bad config, no versions), shown once in the index. */
-  problem: string | undefined;
+  /** Shown as the model's only index row while it has no versions (never loaded, bad config). */
+  reason: string;
+  /** Should be serving: loaded at start, by the load API or by a poll; false once unloaded by the API. */
+  wanted: boolean;
   readonly versions: Map<string, ModelVersion<S>>;
+  /** Digest of the config text the loaded versions were made with. */
+  configDigest: string | undefined;
+  /** Digest of the whole model folder at the last load attempt, successful or not (poll mode). */
+  folderDigest: string | undefined;
+  /** Config JSON given to the load API, used instead of the file until a load without one. */
+  configOverride: string | undefined;
+  /** Memory budget: loads on its next request (never loaded, or unloaded to make room). */
+  loadOnDemand: boolean;
+  /** Memory budget: `parameters.keep_loaded` is "true": loaded at start and never unloaded to make room. */
+  keepLoaded: boolean;
+  /** Memory budget: the most the model's versions have added to the resident set, over its loads. */
+  memoryBytes: number;
+  /** Memory budget: a tick of the last request, to find the least recently used model. */
+  lastUsed: number;
 }
 
 export interface RepositoryLogger {
   info(object: object, message: string): void;
   warn(object: object, message: string): void;
+  error(object: object, message: string): void;
 }
 
-/** How many models load at once, like Triton's --model-load-thread-count default. */
+/** How many models load at once at start, like Triton's --model-load-thread-count default. */
 const LOAD_CONCURRENCY = 4;
+/** All lifecycle operations share this lock key under a memory budget (see #lockKey). */
+const BUDGET_LOCK = '\0budget';
+/** How long a load waits for a busy model to turn idle before unloading it anyway, once it drains. */
+const BUSY_EVICTION_WAIT_MS = 1000;
+const UNLOADED_FOR_BUDGET = 'unloaded to stay within the memory budget; loads again on its next request';
+const NOT_YET_LOADED = 'not loaded yet; loads on its first request (memory budget)';
 
 /** The models of one repository directory and their lifecycle. */
 export class ModelRepository<S extends VersionServer> {
   readonly root: string;
+  readonly controlMode: ModelControlMode;
   readonly #registry: BackendRegistry;
   readonly #logger: RepositoryLogger;
   readonly #hooks: RepositoryHooks<S>;
+  readonly #options: RepositoryOptions;
   readonly #models = new Map<string, ModelEntry<S>>();
+  readonly #lock = new KeyedLock();
+  #useTick = 0;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #polling: Promise<void> | undefined;
+  #closed = false;
 
-  constructor(root: string, registry: BackendRegistry, logger: RepositoryLogger, hooks: RepositoryHooks<S>) {
+  constructor(root: string, registry: BackendRegistry, logger: RepositoryLogger, hooks: RepositoryHooks<S>, options: RepositoryOptions = {}) {
     this.root = resolvePath(root);
+    this.controlMode = options.controlMode ?? 'none';
     this.#registry = registry;
     this.#logger = logger;
     this.#hooks = hooks;
+    this.#options = options;
   }
 
-  /** Loads every model found; a model that fails is recorded with its reason and never stops the others. */
-  async loadAll(): Promise<void> {
+  get memoryBudgetBytes(): number | undefined {
+    return this.#options.memoryBudgetBytes;
+  }
+
+  /**
+   * Start-up loading. `none` and `poll` load every model; `explicit` the startup models. Under a
+   * memory budget only `keep_loaded` models load now, the others on their first request.
+   * A model that fails is recorded with its reason and never stops the others.
+   */
+  async start(): Promise<void> {
     const sources = await scanRepository(this.root);
-    const pending = [...sources];
+    for (const source of sources) this.#entryFor(source.name);
+    const pending = this.#startupModels(sources.map((s) => s.name));
     const worker = async (): Promise<void> => {
-      for (let source = pending.shift(); source; source = pending.shift()) await this.#loadModel(source);
+      for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
+        const entry = this.#entryFor(name);
+        entry.wanted = true;
+        await this.#lock.run(this.#lockKey(name), async () => {
+          if (this.#options.memoryBudgetBytes !== undefined && !(await this.#readKeepLoaded(entry))) {
+            entry.loadOnDemand = true;
+            entry.reason = NOT_YET_LOADED;
+            return;
+          }
+          await this.#loadQuietly(entry, 'startup');
+        });
+      }
     };
     await Promise.all(Array.from({ length: LOAD_CONCURRENCY }, worker));
   }
 
-  /** Every model version with its state, sorted by name then version (Triton's repository index). */
+  /** Rescans the repository every `intervalMs` (poll mode). */
+  startPolling(intervalMs: number): void {
+    const tick = (): void => {
+      this.#pollTimer = setTimeout(() => {
+        this.#polling = this.poll().finally(() => {
+          this.#polling = undefined;
+          if (!this.#closed) tick();
+        });
+      }, intervalMs);
+    };
+    tick();
+  }
+
+  /**
+   * One poll: loads new models and versions, reloads models whose files or config changed,
+   * unloads models whose folder is gone. A failed reload leaves the serving versions in place.
+   */
+  async poll(): Promise<void> {
+    let sources: ModelSource[];
+    try {
+      sources = await scanRepository(this.root);
+    } catch (error) {
+      this.#logger.error({ reason: toInferenceError(error).message }, 'repository poll failed; keeping the models as they are');
+      return;
+    }
+    const onDisk = new Set(sources.map((s) => s.name));
+    const work: Promise<void>[] = [];
+    for (const name of onDisk) {
+      const entry = this.#entryFor(name);
+      entry.wanted = true;
+      work.push(this.#lock.run(this.#lockKey(name), async () => {
+        const digest = await folderFingerprint(join(this.root, name));
+        if (digest === entry.folderDigest || this.#closed) return;
+        if (this.#options.memoryBudgetBytes !== undefined && !this.#isResident(entry) && !(await this.#readKeepLoaded(entry))) {
+          entry.folderDigest = digest;
+          entry.loadOnDemand = true;
+          entry.reason = NOT_YET_LOADED;
+          return;
+        }
+        await this.#loadQuietly(entry, 'poll');
+      }));
+    }
+    for (const entry of this.#models.values()) {
+      if (onDisk.has(entry.name)) continue;
+      work.push(this.#lock.run(this.#lockKey(entry.name), async () => {
+        this.#logger.info({ model: entry.name }, 'model folder removed; unloading the model');
+        await this.#unloadEntry(entry, 'model folder removed');
+        this.#forget(entry);
+      }));
+    }
+    await Promise.all(work);
+  }
+
+  /**
+   * Loads or reloads a model (the repository load API). Versions whose files and config did not
+   * change keep serving untouched; new or changed ones are loaded and warmed up before they take
+   * traffic, and the versions they replace finish their requests before being unloaded.
+   * Throws with the reason when any version fails; what was serving before stays.
+   */
+  async load(name: string, options: { configOverride?: string } = {}): Promise<void> {
+    assertSafeModelName(name);
+    if (!(await isDirectory(join(this.root, name)))) {
+      throw new InferenceError('ERR_MODEL_NOT_FOUND', `cannot load '${name}': there is no folder ${join(this.root, name)} in the model repository`);
+    }
+    const entry = this.#entryFor(name);
+    entry.wanted = true;
+    await this.#lock.run(this.#lockKey(name), async () => {
+      entry.configOverride = options.configOverride;
+      await this.#loadEntry(entry, 'load request');
+    });
+  }
+
+  /** Unloads every version of a model (the repository unload API); their accepted requests finish first. */
+  async unload(name: string): Promise<void> {
+    const entry = this.#entry(name);
+    await this.#lock.run(this.#lockKey(name), async () => {
+      entry.wanted = false;
+      entry.loadOnDemand = false;
+      await this.#unloadEntry(entry, 'unloaded');
+      if (entry.versions.size === 0) entry.reason = 'unloaded';
+    });
+  }
+
+  /** Every model and version with its state, sorted by name then version (Triton's repository index). */
   index(): ModelVersionStatus[] {
     const rows: ModelVersionStatus[] = [];
     for (const entry of [...this.#models.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.problem !== undefined) rows.push({ name: entry.name, version: '', state: 'UNAVAILABLE', reason: entry.problem });
-      for (const v of [...entry.versions.values()].sort((a, b) => Number(a.version) - Number(b.version))) {
-        rows.push({ name: v.modelName, version: v.version, state: v.state, reason: v.reason });
-      }
+      if (entry.versions.size === 0) rows.push({ name: entry.name, version: '', state: 'UNAVAILABLE', reason: entry.reason });
+      for (const v of sortedVersions(entry)) rows.push({ name: v.modelName, version: v.version, state: v.state, reason: v.reason });
     }
     return rows;
   }
 
-  /** True once every model that was asked for is READY. */
+  /**
+   * True once every model that should be serving is READY; under a memory budget a model
+   * waiting for its first request counts as ready, since a request loads it.
+   */
   allReady(): boolean {
-    return [...this.#models.values()].every((m) => m.problem === undefined && [...m.versions.values()].every((v) => v.state === 'READY'));
+    return [...this.#models.values()].every((entry) => !entry.wanted || entry.loadOnDemand
+      || (entry.versions.size > 0 && [...entry.versions.values()].every((v) => v.state === 'READY')));
   }
 
-  /** Versions served for a model, ascending, whatever their state. */
+  /** Versions listed for a model, ascending, whatever their state. */
   versionsOf(name: string): ModelVersion<S>[] {
-    return [...this.#entry(name).versions.values()].sort((a, b) => Number(a.version) - Number(b.version));
+    return sortedVersions(this.#entry(name));
+  }
+
+  /**
+   * Whether a request for the model (or version) would be served: it is READY, or, under a
+   * memory budget, it would be loaded for the request.
+   */
+  isServable(name: string, version?: string): boolean {
+    const entry = this.#entry(name);
+    if (entry.loadOnDemand && !this.#isResident(entry)) return true;
+    if (version !== undefined && version !== '') {
+      const found = entry.versions.get(version);
+      if (!found) throw versionNotFound(entry, version);
+      return isReady(found);
+    }
+    return [...entry.versions.values()].some(isReady);
   }
 
   /**
    * The version a request goes to: the one named, or the highest READY one.
-   * Throws NOT_FOUND for unknown models and versions, UNAVAILABLE for versions not READY.
+   * Throws NOT_FOUND for unknown models and versions, NOT_READY for versions not READY.
    */
   resolve(name: string, version?: string): ReadyModelVersion<S> {
     const entry = this.#entry(name);
+    entry.lastUsed = ++this.#useTick;
     if (version !== undefined && version !== '') {
       const found = entry.versions.get(version);
-      if (!found) {
-        const served = [...entry.versions.keys()];
-        throw new InferenceError('ERR_MODEL_VERSION_NOT_FOUND', `model '${name}' has no version ${JSON.stringify(version)}; served versions: ${served.length ? served.join(', ') : 'none'}`);
-      }
-      if (!isReady(found)) throw new InferenceError('ERR_MODEL_NOT_READY', `model '${name}' version ${version} is ${found.state}${found.reason ? `: ${found.reason}` : ''}`);
-      return found;
+      if (found && isReady(found)) return found;
+      if (entry.loadOnDemand) throw notResident(entry);
+      if (!found) throw versionNotFound(entry, version);
+      throw new InferenceError('ERR_MODEL_NOT_READY', `model '${name}' version ${version} is ${found.state}${found.reason ? `: ${found.reason}` : ''}`);
     }
-    const ready = [...entry.versions.values()].filter(isReady).sort((a, b) => Number(b.version) - Number(a.version));
-    if (ready[0]) return ready[0];
-    const reasons = entry.problem ?? [...entry.versions.values()].map((v) => `version ${v.version} is ${v.state}${v.reason ? `: ${v.reason}` : ''}`).join('; ');
+    let best: ReadyModelVersion<S> | undefined;
+    for (const v of entry.versions.values()) {
+      if (isReady(v) && (!best || Number(v.version) > Number(best.version))) best = v;
+    }
+    if (best) return best;
+    if (entry.loadOnDemand) throw notResident(entry);
+    const reasons = entry.versions.size === 0 ? entry.reason : sortedVersions(entry).map((v) => `version ${v.version} is ${v.state}${v.reason ? `: ${v.reason}` : ''}`).join('; ');
     throw new InferenceError('ERR_MODEL_NOT_READY', `model '${name}' has no ready version${reasons ? ` (${reasons})` : ''}`);
   }
 
-  /** Unloads everything; in-flight executions finish first. */
-  async unloadAll(): Promise<void> {
-    const versions = [...this.#models.values()].flatMap((m) => [...m.versions.values()]);
-    await Promise.all(versions.map(async (v) => {
-      if (!v.loaded) return;
-      this.#setState(v, 'UNLOADING', '');
-      await v.server?.drain();
-      v.server = undefined;
-      await v.loaded.unload();
-      v.loaded = undefined;
-      this.#setState(v, 'UNAVAILABLE', 'unloaded');
-    }));
+  /**
+   * resolve(), and under a memory budget a model that is not resident is loaded first: the
+   * result is then a promise, which rejects after `timeoutMs` if the load takes longer.
+   * Synchronous when the model is resident, to keep the request path free of extra ticks.
+   */
+  acquire(name: string, version: string | undefined, timeoutMs?: number): ReadyModelVersion<S> | Promise<ReadyModelVersion<S>> {
+    try {
+      return this.resolve(name, version);
+    } catch (error) {
+      const entry = this.#models.get(name);
+      if (!entry?.loadOnDemand || !(error instanceof InferenceError) || error.code !== 'ERR_MODEL_NOT_READY') throw error;
+      const loading = this.#lock.run(BUDGET_LOCK, async () => {
+        if (entry.loadOnDemand && !this.#isResident(entry)) await this.#loadEntry(entry, 'first request');
+      }).then(() => this.resolve(name, version));
+      return timeoutMs === undefined ? loading : withTimeout(loading, timeoutMs, () => new InferenceError('ERR_QUEUE_TIMEOUT', `model '${name}' did not finish loading within the request timeout of ${timeoutMs} ms`));
+    }
   }
 
-  #setState(version: ModelVersion<S>, state: ModelReadyState, reason: string): void {
-    version.state = state;
-    version.reason = reason;
-    this.#hooks.onStateChange?.(version.modelName, version.version, state);
+  /** Loaded models whose config uses `name` as an ensemble step, for unload_dependents. */
+  dependentsOf(name: string): string[] {
+    this.#entry(name);
+    const dependents: string[] = [];
+    for (const entry of this.#models.values()) {
+      const uses = [...entry.versions.values()].some((v) => ((v.config?.ensemble_scheduling?.step ?? []) as readonly { model_name?: string }[]).some((step) => step.model_name === name));
+      if (uses) dependents.push(entry.name);
+    }
+    return dependents.sort();
+  }
+
+  /** Accounted memory of the resident models (memory budget mode). */
+  residentBytes(): number {
+    let total = 0;
+    for (const entry of this.#models.values()) if (this.#isResident(entry)) total += entry.memoryBytes;
+    return total;
+  }
+
+  /** Memory accounted to each resident model, by name. */
+  residentModels(): Map<string, number> {
+    return new Map([...this.#models.values()].filter((e) => this.#isResident(e)).map((e) => [e.name, e.memoryBytes]));
+  }
+
+  /** Stops polling, then unloads everything; in-flight executions finish first. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#pollTimer);
+    await this.#polling;
+    await Promise.all([...this.#models.values()].map((entry) => this.#lock.run(this.#lockKey(entry.name), () => this.#unloadEntry(entry, 'server stopped'))));
+  }
+
+  // Under a memory budget every lifecycle operation takes one lock: loads are measured one at a
+  // time, and unloading another model to make room cannot deadlock against that model's own lock.
+  #lockKey(name: string): string {
+    return this.#options.memoryBudgetBytes === undefined ? name : BUDGET_LOCK;
+  }
+
+  #startupModels(onDisk: string[]): string[] {
+    if (this.controlMode !== 'explicit') return onDisk;
+    const asked = this.#options.startupModels ?? [];
+    if (asked.includes('*')) return onDisk;
+    for (const name of asked) {
+      if (onDisk.includes(name)) continue;
+      this.#logger.error({ model: name }, '--load-model names a model that is not in the repository');
+      const entry = this.#entryFor(name);
+      entry.wanted = true;
+      entry.reason = `failed to load: --load-model names '${name}', which is not a folder of ${this.root}`;
+    }
+    return asked.filter((name) => onDisk.includes(name));
+  }
+
+  #entryFor(name: string): ModelEntry<S> {
+    let entry = this.#models.get(name);
+    if (!entry) {
+      entry = { name, reason: 'not loaded', wanted: false, versions: new Map(), configDigest: undefined, folderDigest: undefined, configOverride: undefined, loadOnDemand: false, keepLoaded: false, memoryBytes: 0, lastUsed: 0 };
+      this.#models.set(name, entry);
+    }
+    return entry;
   }
 
   #entry(name: string): ModelEntry<S> {
@@ -157,69 +397,244 @@ export class ModelRepository<S extends VersionServer> {
     return entry;
   }
 
-  async #loadModel(source: ModelSource): Promise<void> {
-    const entry: ModelEntry<S> = { name: source.name, problem: source.problem, versions: new Map() };
-    this.#models.set(source.name, entry);
-    if (entry.problem !== undefined) {
-      this.#logger.warn({ model: source.name, reason: entry.problem }, 'model cannot be loaded');
-      return;
-    }
-    let config: ModelConfig | undefined;
+  #forget(entry: ModelEntry<S>): void {
+    for (const v of entry.versions.values()) this.#hooks.onVersionRemoved?.(entry.name, v.version);
+    this.#models.delete(entry.name);
+  }
+
+  #isResident(entry: ModelEntry<S>): boolean {
+    for (const v of entry.versions.values()) if (v.loaded) return true;
+    return false;
+  }
+
+  async #readKeepLoaded(entry: ModelEntry<S>): Promise<boolean> {
     try {
-      config = await readModelConfig(source);
-    } catch (error) {
-      entry.problem = toInferenceError(error, 'ERR_CONFIG_INVALID').message;
-      this.#logger.warn({ model: source.name, reason: entry.problem }, 'model config rejected');
-      return;
+      const { config } = await this.#readConfig(entry, await scanModelFolder(entry.name, join(this.root, entry.name)));
+      entry.keepLoaded = config?.parameters?.keep_loaded?.string_value === 'true';
+    } catch {
+      // A bad config is reported when the model loads.
+      entry.keepLoaded = false;
     }
-    for (const version of selectVersions(config?.version_policy, source.versions)) {
-      const modelVersion: ModelVersion<S> = { modelName: source.name, version: String(version), state: 'LOADING', reason: '', config: undefined, loaded: undefined, server: undefined, platform: config?.platform ?? '' };
-      entry.versions.set(modelVersion.version, modelVersion);
-      this.#hooks.onStateChange?.(source.name, modelVersion.version, 'LOADING');
-      await this.#loadVersion(source, config, modelVersion);
+    return entry.keepLoaded;
+  }
+
+  /** #loadEntry for start-up and polls, where a failure is logged and recorded, not thrown. */
+  async #loadQuietly(entry: ModelEntry<S>, cause: string): Promise<void> {
+    try {
+      await this.#loadEntry(entry, cause);
+    } catch {
+      // #loadEntry logged it and the index shows the reason.
     }
   }
 
-  async #loadVersion(source: ModelSource, config: ModelConfig | undefined, target: ModelVersion<S>): Promise<void> {
-    const versionDir = join(source.dir, target.version);
-    const started = performance.now();
+  /** The body of load(); runs under the model's lock. */
+  async #loadEntry(entry: ModelEntry<S>, cause: string): Promise<void> {
+    const dir = join(this.root, entry.name);
+    entry.folderDigest = await folderFingerprint(dir);
+    const fail = (error: unknown, code: 'ERR_CONFIG_INVALID' | 'ERR_MODEL_LOAD_FAILED'): never => {
+      const failure = toInferenceError(error, code);
+      const serving = [...entry.versions.values()].filter(isReady);
+      if (serving.length > 0) {
+        for (const v of serving) v.reason = `the last load failed; still serving the previous load: ${failure.message}`;
+      } else {
+        entry.reason = `failed to load: ${failure.message}`;
+      }
+      entry.loadOnDemand = false;
+      this.#logger.warn({ model: entry.name, cause, reason: failure.message }, 'model failed to load');
+      throw failure;
+    };
+
+    const source = await scanModelFolder(entry.name, dir);
+    if (source.problem !== undefined) fail(new InferenceError('ERR_MODEL_LOAD_FAILED', source.problem), 'ERR_MODEL_LOAD_FAILED');
+    let config: ModelConfig | undefined;
+    let configDigest: string;
     try {
-      const backend = config?.backend || config?.platform
-        ? this.#registry.resolve({ backend: config.backend, platform: config.platform })
-        : this.#registry.byModelFile(await readdir(versionDir));
-      if (!backend) {
-        const wanted = config?.backend || config?.platform;
-        throw new InferenceError('ERR_MODEL_LOAD_FAILED', wanted
-          ? `${source.configFile?.path ?? source.dir}: backend/platform '${wanted}' is not available; available backends: ${this.#registry.names().join(', ')}`
-          : `${versionDir}: no model file found (expected model.onnx)`);
-      }
-      target.platform = config?.platform || backend.platform;
-      const modelFile = config?.default_model_filename || backend.defaultModelFilename;
-      const modelPath = join(versionDir, modelFile);
-      if (!(await isFile(modelPath))) throw new InferenceError('ERR_MODEL_LOAD_FAILED', `${modelPath}: model file is missing`);
-      const instanceCount = Math.max(1, (config?.instance_group ?? []).reduce((sum, g) => sum + (g.count ?? 0), 0));
-      const parameters = Object.fromEntries(Object.entries(config?.parameters ?? {}).map(([k, v]) => [k, v.string_value]));
-      let loaded: LoadedModel;
-      try {
-        loaded = await backend.load({ modelName: source.name, version: target.version, versionDir, modelFile, instanceCount, parameters });
-      } catch (error) {
-        const failure = toInferenceError(error, 'ERR_MODEL_LOAD_FAILED');
-        throw new InferenceError(failure.code, `${modelPath}: ${failure.message}`, { cause: error });
-      }
-      try {
-        target.config = completeModelConfig(config, { modelName: source.name, configFile: source.configFile?.path, modelFile: modelPath, signature: loaded.signature });
-      } catch (error) {
-        await loaded.unload();
-        throw error;
-      }
-      target.server = this.#hooks.serve(loaded, target.config, source.name, target.version);
-      target.loaded = loaded;
-      this.#setState(target, 'READY', '');
-      this.#logger.info({ model: source.name, version: target.version, ms: Math.round(performance.now() - started) }, 'model version ready');
+      ({ config, digest: configDigest } = await this.#readConfig(entry, source));
     } catch (error) {
-      this.#setState(target, 'UNAVAILABLE', toInferenceError(error, 'ERR_MODEL_LOAD_FAILED').message);
-      this.#logger.warn({ model: source.name, version: target.version, reason: target.reason }, 'model version failed to load');
+      return fail(error, 'ERR_CONFIG_INVALID');
     }
+    entry.keepLoaded = config?.parameters?.keep_loaded?.string_value === 'true';
+    const targets = selectVersions(config?.version_policy, source.versions).map(String);
+    if (targets.length === 0) {
+      fail(new InferenceError('ERR_CONFIG_INVALID', `${source.configFile?.path ?? dir}: version_policy serves none of the versions on disk (${source.versions.join(', ')})`), 'ERR_CONFIG_INVALID');
+    }
+
+    const configChanged = configDigest !== entry.configDigest;
+    const toOpen: { version: string; fingerprint: string }[] = [];
+    for (const version of targets) {
+      const fingerprint = await folderFingerprint(join(dir, version));
+      const current = entry.versions.get(version);
+      if (!current || !isReady(current) || configChanged || current.fingerprint !== fingerprint) toOpen.push({ version, fingerprint });
+    }
+
+    if (toOpen.length > 0 && this.#options.memoryBudgetBytes !== undefined) await this.#makeRoom(entry, await this.#estimateBytes(entry, dir, toOpen.map((t) => t.version), config));
+    const rssBefore = process.memoryUsage.rss();
+    let fileBytes = 0;
+    const failures: string[] = [];
+    for (const { version, fingerprint } of toOpen) {
+      const current = entry.versions.get(version);
+      const placeholder = current && isReady(current) ? undefined : this.#placeholder(entry, version, config?.platform ?? '', fingerprint);
+      const started = performance.now();
+      let opened: OpenedVersion;
+      try {
+        opened = await openVersion(this.#registry, source, config, version);
+      } catch (error) {
+        const message = toInferenceError(error, 'ERR_MODEL_LOAD_FAILED').message;
+        failures.push(`version ${version}: ${message}`);
+        if (placeholder) this.#setState(placeholder, 'UNAVAILABLE', message);
+        else if (current) current.reason = `a reload failed; still serving the previous load: ${message}`;
+        this.#logger.warn({ model: entry.name, version, cause, reason: message }, 'model version failed to load');
+        continue;
+      }
+      fileBytes += opened.fileBytes;
+      const next: ModelVersion<S> = {
+        modelName: entry.name, version, state: 'LOADING', reason: '', fingerprint, platform: opened.platform,
+        config: opened.config, loaded: opened.loaded, server: this.#hooks.serve(opened.loaded, opened.config, entry.name, version),
+      };
+      // The swap is synchronous: a request resolves either the old version or the new one.
+      entry.versions.set(version, next);
+      this.#setState(next, 'READY', '');
+      this.#logger.info({ model: entry.name, version, cause, ms: Math.round(performance.now() - started) }, current && isReady(current) ? 'model version reloaded' : 'model version ready');
+      if (current && current !== placeholder) await this.#retire(current, false);
+    }
+    if (toOpen.length > 0 && this.#options.memoryBudgetBytes !== undefined) {
+      const grown = process.memoryUsage.rss() - rssBefore;
+      entry.memoryBytes = Math.max(entry.memoryBytes, grown, fileBytes);
+    }
+
+    const anyTargetReady = targets.some((v) => { const found = entry.versions.get(v); return found !== undefined && isReady(found); });
+    for (const v of sortedVersions(entry)) {
+      if (targets.includes(v.version)) continue;
+      if (anyTargetReady || !isReady(v)) {
+        entry.versions.delete(v.version);
+        await this.#retire(v, true);
+      } else {
+        v.reason = `kept serving: no version the policy selects (${targets.join(', ')}) could be loaded`;
+      }
+    }
+    if (failures.length === 0) {
+      entry.configDigest = configDigest;
+      entry.loadOnDemand = false;
+      entry.reason = '';
+      for (const v of entry.versions.values()) if (isReady(v)) v.reason = '';
+      return;
+    }
+    // configDigest stays that of the previous load, so the next load retries every version.
+    entry.loadOnDemand = false;
+    throw new InferenceError('ERR_MODEL_LOAD_FAILED', `model '${entry.name}' failed to load: ${failures.join('; ')}`);
+  }
+
+  /** A LOADING row for a version that has nothing serving yet, so the index shows the load. */
+  #placeholder(entry: ModelEntry<S>, version: string, platform: string, fingerprint: string): ModelVersion<S> {
+    const placeholder: ModelVersion<S> = { modelName: entry.name, version, state: 'LOADING', reason: '', config: undefined, platform, loaded: undefined, server: undefined, fingerprint };
+    entry.versions.set(version, placeholder);
+    this.#hooks.onStateChange?.(entry.name, version, 'LOADING');
+    return placeholder;
+  }
+
+  async #readConfig(entry: ModelEntry<S>, source: ModelSource): Promise<{ config: ModelConfig | undefined; digest: string }> {
+    if (entry.configOverride !== undefined) {
+      return { config: parseModelConfigJson(entry.configOverride, `the load request's parameters.config`, entry.name), digest: digestOf(`override\0${entry.configOverride}`) };
+    }
+    if (!source.configFile) return { config: undefined, digest: digestOf('none') };
+    const text = await readFile(source.configFile.path, 'utf8');
+    const config = source.configFile.format === 'pbtxt'
+      ? parseModelConfigText(text, source.configFile.path, source.name)
+      : parseModelConfigJson(text, source.configFile.path, source.name);
+    return { config, digest: digestOf(`${source.configFile.format}\0${text}`) };
+  }
+
+  /**
+   * Drains and unloads a version that no longer takes traffic. `listed` versions are still in
+   * the index and report UNLOADING; a replaced one is invisible (its successor holds the row).
+   */
+  async #retire(version: ModelVersion<S>, removed: boolean): Promise<void> {
+    if (!removed) {
+      await version.server?.drain();
+      await version.loaded?.unload();
+      return;
+    }
+    if (version.loaded) {
+      this.#hooks.onStateChange?.(version.modelName, version.version, 'UNLOADING');
+      await version.server?.drain();
+      await version.loaded.unload();
+    }
+    this.#hooks.onVersionRemoved?.(version.modelName, version.version);
+  }
+
+  async #unloadEntry(entry: ModelEntry<S>, reason: string): Promise<void> {
+    await Promise.all([...entry.versions.values()].map(async (v) => {
+      if (!v.loaded) {
+        if (v.state !== 'UNAVAILABLE') this.#setState(v, 'UNAVAILABLE', reason);
+        return;
+      }
+      // Synchronous up to drain(): no request can resolve the version once it is UNLOADING.
+      this.#setState(v, 'UNLOADING', '');
+      await v.server?.drain();
+      v.server = undefined;
+      await v.loaded.unload();
+      v.loaded = undefined;
+      this.#setState(v, 'UNAVAILABLE', reason);
+    }));
+    if (reason !== 'server stopped') this.#logger.info({ model: entry.name, reason }, 'model unloaded');
+  }
+
+  /** What a load of these versions will add to the resident set: the last measurement, or the files' size. */
+  async #estimateBytes(entry: ModelEntry<S>, dir: string, versions: string[], config: ModelConfig | undefined): Promise<number> {
+    if (entry.memoryBytes > 0) return entry.memoryBytes;
+    let total = 0;
+    for (const version of versions) {
+      const info = await stat(join(dir, version, config?.default_model_filename || 'model.onnx')).catch(() => undefined);
+      total += info?.size ?? 0;
+    }
+    return total;
+  }
+
+  /**
+   * Unloads least recently used models until `neededBytes` more fit in the budget. Idle models
+   * go first; a busy one only after waiting for it, and then it drains before it unloads, so no
+   * request is lost. keep_loaded models and the model being loaded are never chosen.
+   */
+  async #makeRoom(target: ModelEntry<S>, neededBytes: number): Promise<void> {
+    const budget = this.#options.memoryBudgetBytes ?? Infinity;
+    let waitedSince: number | undefined;
+    for (;;) {
+      // A resident target is being reloaded: both copies are held until the swap, by design.
+      const used = this.residentBytes() - (this.#isResident(target) ? target.memoryBytes : 0);
+      if (used + neededBytes <= budget) return;
+      const candidates = [...this.#models.values()]
+        .filter((e) => e !== target && !e.keepLoaded && this.#isResident(e))
+        .sort((a, b) => a.lastUsed - b.lastUsed);
+      if (candidates.length === 0) this.#overBudget(target, neededBytes, used, budget);
+      const idle = candidates.find((e) => this.#isIdle(e));
+      waitedSince ??= performance.now();
+      const victim = idle ?? (performance.now() - waitedSince >= BUSY_EVICTION_WAIT_MS ? candidates[0] : undefined);
+      if (!victim) {
+        await sleep(10);
+        continue;
+      }
+      this.#logger.info({ model: victim.name, bytes: victim.memoryBytes, for: target.name, budget }, 'unloading the least recently used model to stay within the memory budget');
+      victim.loadOnDemand = true;
+      await this.#unloadEntry(victim, UNLOADED_FOR_BUDGET);
+    }
+  }
+
+  #overBudget(target: ModelEntry<S>, neededBytes: number, used: number, budget: number): never {
+    const message = `model '${target.name}' needs about ${formatBytes(neededBytes)} but the memory budget is ${formatBytes(budget)} and ${formatBytes(used)} is held by models that cannot be unloaded (keep_loaded)`;
+    throw new InferenceError('ERR_MEMORY_BUDGET', message);
+  }
+
+  #isIdle(entry: ModelEntry<S>): boolean {
+    for (const v of entry.versions.values()) {
+      if (v.server && (v.server.queueDepth > 0 || v.server.inflightExecutions > 0)) return false;
+    }
+    return true;
+  }
+
+  #setState(version: ModelVersion<S>, state: ModelReadyState, reason: string): void {
+    version.state = state;
+    version.reason = reason;
+    this.#hooks.onStateChange?.(version.modelName, version.version, state);
   }
 }
 
@@ -227,19 +642,43 @@ function isReady<S extends VersionServer>(version: ModelVersion<S>): version is 
   return version.state === 'READY' && version.loaded !== undefined && version.config !== undefined && version.server !== undefined;
 }
 
-async function readModelConfig(source: ModelSource): Promise<ModelConfig | undefined> {
-  if (!source.configFile) return undefined;
-  const text = await readFile(source.configFile.path, 'utf8');
-  return source.configFile.format === 'pbtxt'
-    ? parseModelConfigText(text, source.configFile.path, source.name)
-    : parseModelConfigJson(text, source.configFile.path, source.name);
+function sortedVersions<S extends VersionServer>(entry: ModelEntry<S>): ModelVersion<S>[] {
+  return [...entry.versions.values()].sort((a, b) => Number(a.version) - Number(b.version));
 }
 
-async function isFile(path: string): Promise<boolean> {
+function versionNotFound<S extends VersionServer>(entry: ModelEntry<S>, version: string): InferenceError {
+  const served = sortedVersions(entry).map((v) => v.version);
+  return new InferenceError('ERR_MODEL_VERSION_NOT_FOUND', `model '${entry.name}' has no version ${JSON.stringify(version)}; served versions: ${served.length ? served.join(', ') : 'none'}`);
+}
+
+function notResident<S extends VersionServer>(entry: ModelEntry<S>): InferenceError {
+  return new InferenceError('ERR_MODEL_NOT_READY', `model '${entry.name}' is not resident (${entry.reason || 'memory budget'})`);
+}
+
+function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+async function isDirectory(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    return (await stat(path)).isDirectory();
   } catch {
     return false;
   }
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(timeoutError()), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+function formatBytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}

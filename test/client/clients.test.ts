@@ -59,8 +59,8 @@ for (const index of [0, 1]) {
       assert.equal(await client().isModelReady('add_sub'), true);
       assert.equal(await client().isModelReady('corrupt'), false);
       assert.deepEqual(await client().serverMetadata(), server.engine.serverMetadata());
-      assert.deepEqual(await client().modelMetadata('add_sub'), server.engine.modelMetadata('add_sub'));
-      assert.deepEqual(await client().modelConfig('add_sub'), server.engine.modelConfig('add_sub'));
+      assert.deepEqual(await client().modelMetadata('add_sub'), await server.engine.modelMetadata('add_sub'));
+      assert.deepEqual(await client().modelConfig('add_sub'), await server.engine.modelConfig('add_sub'));
       assert.deepEqual(await client().repositoryIndex(), server.engine.modelIndex());
       assert.deepEqual(await client().repositoryIndex({ readyOnly: true }), server.engine.modelIndex({ readyOnly: true }));
     });

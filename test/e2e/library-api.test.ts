@@ -64,7 +64,7 @@ describe('InferenceServer as a library', () => {
   });
 
   it('applies the reshape Triton completes for rank-1 batched tensors', async () => {
-    const config = engine.modelConfig('identity_rank1') as { input: { dims: number[]; reshape?: { shape: number[] } }[] };
+    const config = await engine.modelConfig('identity_rank1') as { input: { dims: number[]; reshape?: { shape: number[] } }[] };
     assert.deepEqual([config.input[0]!.dims, config.input[0]!.reshape], [[1], { shape: [] }]);
     const response = await engine.infer({ modelName: 'identity_rank1', inputs: [{ name: 'INPUT0', datatype: 'INT32', shape: [3, 1], data: new Int32Array([7, 8, 9]) }] });
     assert.deepEqual(response.outputs[0]!.shape, [3, 1], 'the model sees [3]; the client sees the config dims again');
@@ -79,9 +79,9 @@ describe('InferenceServer as a library', () => {
     await assert.rejects(wrong, (error: InferenceError) => error.code === 'ERR_INPUT_DATA' && /FP32 data must be a Float32Array/.test(error.message));
   });
 
-  it('exposes metadata, config and the index', () => {
-    assert.deepEqual(engine.modelMetadata('add_sub').inputs[0], { name: 'INPUT0', datatype: 'FP32', shape: [-1, 4] });
-    assert.equal(engine.modelConfig('add_sub').max_batch_size, 8);
+  it('exposes metadata, config and the index', async () => {
+    assert.deepEqual((await engine.modelMetadata('add_sub')).inputs[0], { name: 'INPUT0', datatype: 'FP32', shape: [-1, 4] });
+    assert.equal((await engine.modelConfig('add_sub')).max_batch_size, 8);
     assert.equal(engine.modelIndex().length, 5);
     assert.equal(engine.isModelReady('add_sub'), true);
   });

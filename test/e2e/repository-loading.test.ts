@@ -77,23 +77,23 @@ describe('loading a repository with broken models', () => {
     it(`reports why '${name}' failed`, () => assert.match(reasonOf(name), reason));
   }
 
-  it('reads config.json with int64 fields as numeric strings', () => {
-    const config = engine.modelConfig('json_config') as { max_batch_size: number; input: { dims: number[] }[] };
+  it('reads config.json with int64 fields as numeric strings', async () => {
+    const config = await engine.modelConfig('json_config') as { max_batch_size: number; input: { dims: number[] }[] };
     assert.equal(config.max_batch_size, 2);
     assert.deepEqual(config.input[0]!.dims, [-1]);
   });
 
   it('serves every version the policy selects, and the highest by default', async () => {
-    assert.deepEqual(engine.modelMetadata('versions').versions, ['1', '3']);
+    assert.deepEqual((await engine.modelMetadata('versions')).versions, ['1', '3']);
     const input = { name: 'INPUT0', datatype: 'FP32' as const, shape: [1, 1], data: new Float32Array([1]) };
     assert.equal((await engine.infer({ modelName: 'versions', inputs: [input] })).modelVersion, '3');
     assert.equal((await engine.infer({ modelName: 'versions', modelVersion: '1', inputs: [input] })).modelVersion, '1');
     await assert.rejects(engine.infer({ modelName: 'versions', modelVersion: '2', inputs: [input] }), (error: InferenceError) => error.code === 'ERR_MODEL_VERSION_NOT_FOUND' && /served versions: 1, 3/.test(error.message));
   });
 
-  it('refuses model names that could escape the repository', () => {
+  it('refuses model names that could escape the repository', async () => {
     for (const name of ['..', '../add_sub', '/etc/passwd', 'a/b', 'a\\b', '.hidden', '']) {
-      assert.throws(() => engine.modelMetadata(name), (error: InferenceError) => error.code === 'ERR_MODEL_NAME_INVALID', name);
+      await assert.rejects(engine.modelMetadata(name), (error: InferenceError) => error.code === 'ERR_MODEL_NAME_INVALID', name);
     }
   });
 

@@ -1,0 +1,64 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InferenceError, toInferenceError } from '../errors/index.js';
+import type { BackendRegistry, LoadedModel } from '../backends/index.js';
+import { completeModelConfig, type CompletedModelConfig, type ModelConfig } from '../config/index.js';
+import type { ModelSource } from './repository-scan.js';
+import { runModelWarmup } from './model-warmup.js';
+
+/** One model version opened by its backend, its config completed and warm-up run: ready to serve. */
+export interface OpenedVersion {
+  readonly loaded: LoadedModel;
+  readonly config: CompletedModelConfig;
+  /** Platform reported in metadata, e.g. `onnxruntime_onnx`. */
+  readonly platform: string;
+  /** Size of the model file, the floor of its memory estimate. */
+  readonly fileBytes: number;
+}
+
+/**
+ * Opens `<model>/<version>`: picks the backend, loads the file, completes the config from the
+ * file's signature and runs the config's warm-up. Nothing is left open when it throws.
+ */
+export async function openVersion(registry: BackendRegistry, source: ModelSource, config: ModelConfig | undefined, version: string): Promise<OpenedVersion> {
+  const versionDir = join(source.dir, version);
+  const backend = config?.backend || config?.platform
+    ? registry.resolve({ backend: config.backend, platform: config.platform })
+    : registry.byModelFile(await readdir(versionDir));
+  if (!backend) {
+    const wanted = config?.backend || config?.platform;
+    throw new InferenceError('ERR_MODEL_LOAD_FAILED', wanted
+      ? `${source.configFile?.path ?? source.dir}: backend/platform '${wanted}' is not available; available backends: ${registry.names().join(', ')}`
+      : `${versionDir}: no model file found (expected model.onnx)`);
+  }
+  const modelFile = config?.default_model_filename || backend.defaultModelFilename;
+  const modelPath = join(versionDir, modelFile);
+  const fileBytes = await fileSize(modelPath);
+  if (fileBytes === undefined) throw new InferenceError('ERR_MODEL_LOAD_FAILED', `${modelPath}: model file is missing`);
+  const instanceCount = Math.max(1, (config?.instance_group ?? []).reduce((sum, g) => sum + (g.count ?? 0), 0));
+  const parameters = Object.fromEntries(Object.entries(config?.parameters ?? {}).map(([k, v]) => [k, v.string_value]));
+  let loaded: LoadedModel;
+  try {
+    loaded = await backend.load({ modelName: source.name, version, versionDir, modelFile, instanceCount, parameters });
+  } catch (error) {
+    const failure = toInferenceError(error, 'ERR_MODEL_LOAD_FAILED');
+    throw new InferenceError(failure.code, `${modelPath}: ${failure.message}`, { cause: error });
+  }
+  try {
+    const completed = completeModelConfig(config, { modelName: source.name, configFile: source.configFile?.path, modelFile: modelPath, signature: loaded.signature });
+    await runModelWarmup(loaded, completed, source.dir);
+    return { loaded, config: completed, platform: config?.platform || backend.platform, fileBytes };
+  } catch (error) {
+    await loaded.unload();
+    throw error;
+  }
+}
+
+async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? info.size : undefined;
+  } catch {
+    return undefined;
+  }
+}

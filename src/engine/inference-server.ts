@@ -178,6 +178,14 @@ export class InferenceServer {
   }
 
   /**
+   * Memory budget accounting: the bytes counted for each resident model (the most its loads
+   * added to the process's resident set, at least its files' size), and the budget.
+   */
+  memoryUsage(): { budgetBytes: number | undefined; residentBytes: number; models: Record<string, number> } {
+    return { budgetBytes: this.#repository.memoryBudgetBytes, residentBytes: this.#repository.residentBytes(), models: Object.fromEntries(this.#repository.residentModels()) };
+  }
+
+  /**
    * True when the version (or, without one, any version) of the model is READY, or, under a
    * memory budget, would be loaded by a request. Throws NOT_FOUND for unknown models.
    */

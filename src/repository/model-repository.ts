@@ -89,6 +89,8 @@ interface ModelEntry<S extends VersionServer> {
   keepLoaded: boolean;
   /** Memory budget: the most the model's versions have added to the resident set, over its loads. */
   memoryBytes: number;
+  /** Memory budget: size of the model files of its last load. */
+  fileBytes: number;
   /** Memory budget: a tick of the last request, to find the least recently used model. */
   lastUsed: number;
 }
@@ -380,7 +382,7 @@ export class ModelRepository<S extends VersionServer> {
   #entryFor(name: string): ModelEntry<S> {
     let entry = this.#models.get(name);
     if (!entry) {
-      entry = { name, reason: 'not loaded', wanted: false, versions: new Map(), configDigest: undefined, folderDigest: undefined, configOverride: undefined, loadOnDemand: false, keepLoaded: false, memoryBytes: 0, lastUsed: 0 };
+      entry = { name, reason: 'not loaded', wanted: false, versions: new Map(), configDigest: undefined, folderDigest: undefined, configOverride: undefined, loadOnDemand: false, keepLoaded: false, memoryBytes: 0, fileBytes: 0, lastUsed: 0 };
       this.#models.set(name, entry);
     }
     return entry;
@@ -497,9 +499,12 @@ export class ModelRepository<S extends VersionServer> {
       this.#logger.info({ model: entry.name, version, cause, ms: Math.round(performance.now() - started) }, current && isReady(current) ? 'model version reloaded' : 'model version ready');
       if (current && current !== placeholder) await this.#retire(current, false);
     }
-    if (toOpen.length > 0 && this.#options.memoryBudgetBytes !== undefined) {
+    if (toOpen.length > 0 && this.#options.memoryBudgetBytes !== undefined && fileBytes > 0) {
       const grown = process.memoryUsage.rss() - rssBefore;
+      entry.fileBytes = fileBytes;
       entry.memoryBytes = Math.max(entry.memoryBytes, grown, fileBytes);
+      // The estimate was low: make room for what the load really took.
+      await this.#makeRoom(entry, entry.memoryBytes);
     }
 
     const anyTargetReady = targets.some((v) => { const found = entry.versions.get(v); return found !== undefined && isReady(found); });
@@ -579,7 +584,10 @@ export class ModelRepository<S extends VersionServer> {
     if (reason !== 'server stopped') this.#logger.info({ model: entry.name, reason }, 'model unloaded');
   }
 
-  /** What a load of these versions will add to the resident set: the last measurement, or the files' size. */
+  /**
+   * What a load of these versions will add to the resident set: its last measurement or, for a
+   * first load, the files' size plus the largest overhead beyond file size measured so far.
+   */
   async #estimateBytes(entry: ModelEntry<S>, dir: string, versions: string[], config: ModelConfig | undefined): Promise<number> {
     if (entry.memoryBytes > 0) return entry.memoryBytes;
     let total = 0;
@@ -587,7 +595,9 @@ export class ModelRepository<S extends VersionServer> {
       const info = await stat(join(dir, version, config?.default_model_filename || 'model.onnx')).catch(() => undefined);
       total += info?.size ?? 0;
     }
-    return total;
+    let overhead = 0;
+    for (const other of this.#models.values()) if (other.memoryBytes > 0) overhead = Math.max(overhead, other.memoryBytes - other.fileBytes);
+    return total + overhead;
   }
 
   /**

@@ -213,3 +213,31 @@ export function buildSlowBatchedModel(options: SlowOptions = {}): Uint8Array {
   g.output(g.node('Add', [x, delay]), 'y', 'FP32', ['batch', 1]);
   return g.toBytes({ opset: OPSET });
 }
+
+export interface OffsetModelOptions {
+  /**
+   * Elements of an FP32 weight the model keeps resident (4 bytes each). It is read through an
+   * index computed from the input, so onnxruntime cannot fold it away. @defaultValue 1
+   */
+  ballastElements?: number;
+}
+
+/**
+ * x FP32 [batch, 1] -> y FP32 [batch, 1] = x + offset. Tests give each version its own offset,
+ * so a response shows which version (and which load of it) computed it.
+ */
+export function buildOffsetModel(offset: number, options: OffsetModelOptions = {}): Uint8Array {
+  const g = new GraphBuilder('offset');
+  const x = g.input('x', 'FP32', ['batch', 1]);
+  const ballast = g.initializer('ballast', 'FP32', [options.ballastElements ?? 1], new Float32Array(options.ballastElements ?? 1));
+  const zero = g.initializer('zero', 'FP32', [], [0]);
+  const index = g.node('Cast', [g.node('Mul', [x, zero])], { to: 7 /* INT64 */ });
+  const picked = g.node('Gather', [ballast, index]);
+  const plus = g.initializer('offset', 'FP32', [], [offset]);
+  g.output(g.node('Add', [g.node('Add', [x, plus]), picked]), 'y', 'FP32', ['batch', 1]);
+  return g.toBytes({ opset: OPSET });
+}
+
+export function writeOffsetModel(repo: string, name: string, offset: number, options: OffsetModelOptions & WriteModelOptions = {}): Promise<WrittenModel> {
+  return writeModelFiles(repo, name, buildOffsetModel(offset, options), options);
+}

@@ -318,7 +318,7 @@ describe('memory budget', () => {
     await cleanup();
   });
 
-  it('loads nothing at start, and is ready', async () => {
+  it('loads nothing at start, and is ready', () => {
     assert.equal(server.engine.isReady(), true);
     assert.deepEqual(server.engine.modelIndex().map((r) => r.reason), Array(3).fill('not loaded yet; loads on its first request (memory budget)'));
     assert.equal(server.engine.isModelReady('a'), true, 'a request would load it');

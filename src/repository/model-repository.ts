@@ -586,7 +586,9 @@ export class ModelRepository<S extends VersionServer> {
 
   /**
    * What a load of these versions will add to the resident set: its last measurement or, for a
-   * first load, the files' size plus the largest overhead beyond file size measured so far.
+   * first load, the files' size plus the smallest overhead beyond file size measured so far (the
+   * largest would count the runtime's one-time start-up cost, which the first load pays, again).
+   * A load that takes more than estimated makes room after the fact.
    */
   async #estimateBytes(entry: ModelEntry<S>, dir: string, versions: string[], config: ModelConfig | undefined): Promise<number> {
     if (entry.memoryBytes > 0) return entry.memoryBytes;
@@ -595,9 +597,9 @@ export class ModelRepository<S extends VersionServer> {
       const info = await stat(join(dir, version, config?.default_model_filename || 'model.onnx')).catch(() => undefined);
       total += info?.size ?? 0;
     }
-    let overhead = 0;
-    for (const other of this.#models.values()) if (other.memoryBytes > 0) overhead = Math.max(overhead, other.memoryBytes - other.fileBytes);
-    return total + overhead;
+    let overhead = Infinity;
+    for (const other of this.#models.values()) if (other.memoryBytes > 0) overhead = Math.min(overhead, other.memoryBytes - other.fileBytes);
+    return total + (Number.isFinite(overhead) ? overhead : 0);
   }
 
   /**

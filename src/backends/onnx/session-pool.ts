@@ -76,8 +76,10 @@ export class SessionPool {
     if (this.#queue.length > 0 || this.#busy()) {
       await new Promise<void>((resolve) => { this.#drained = resolve; });
     }
-    await Promise.all([...this.#workers].map((w) => w.thread.terminate()));
+    // Out of the set first: the exit events of workers stopped on purpose are not losses.
+    const stopping = [...this.#workers];
     this.#workers.clear();
+    await Promise.all(stopping.map((w) => w.thread.terminate()));
   }
 
   #startWorker(): Promise<ModelSignature> {

@@ -13,6 +13,7 @@ export {
   type ModelDynamicBatching, type ModelEnsembling, type ModelInput, type ModelInstanceGroup, type ModelOutput, type ModelParameter,
   type ModelQueuePolicy, type ModelWarmup, type ModelWarmupInput, type TensorReshape, type VersionPolicy,
 } from './model-config.js';
+export { checkConfigSupport, type ConfigSupport, type ConfigSupportIssue } from './model-config-support.js';
 export { completeModelConfig, type CompletionContext } from './model-config-complete.js';
 export { modelConfigToJson } from './model-config-json.js';
 export { findModelConfigProto } from './model-config-schema.js';

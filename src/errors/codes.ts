@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   ERR_MODEL_NOT_READY: { kind: 'UNAVAILABLE', meaning: 'The model exists but is not ready (loading, failed or unloading).', fix: 'Check the reason in the repository index; fix the model and reload.' },
   ERR_MODEL_NAME_INVALID: { kind: 'INVALID_ARG', meaning: 'A model name could escape the repository or is otherwise not allowed.', fix: 'Use a plain folder name without slashes, "..", or a leading dot.' },
   ERR_CONFIG_INVALID: { kind: 'INVALID_ARG', meaning: 'A model configuration is malformed or disagrees with the model file.', fix: 'The message names the file and field; see docs/model-repository.md.' },
+  ERR_CONFIG_UNSUPPORTED: { kind: 'UNSUPPORTED', meaning: 'A model configuration uses a Triton feature Wharf does not implement and cannot serve the model without.', fix: 'The message names the field; see docs/model-repository.md for the supported fields.' },
   ERR_MODEL_LOAD_FAILED: { kind: 'INTERNAL', meaning: 'A model could not be loaded.', fix: 'The reason names the file; check the model file and its config.' },
   ERR_REPOSITORY_INVALID: { kind: 'INVALID_ARG', meaning: 'The model repository path is missing or not a directory.', fix: 'Pass an existing directory to --model-repository.' },
   ERR_BACKEND_RUNTIME: { kind: 'INTERNAL', meaning: 'The backend failed while running the model.', fix: 'The message carries the runtime error; check the inputs against the model.' },

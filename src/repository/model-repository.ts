@@ -4,7 +4,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { InferenceError, toInferenceError } from '../errors/index.js';
 import type { ModelReadyState, ModelVersionStatus } from '../core/index.js';
 import type { BackendRegistry, LoadedModel } from '../backends/index.js';
-import { parseModelConfigJson, parseModelConfigText, type CompletedModelConfig, type ModelConfig } from '../config/index.js';
+import { checkConfigSupport, parseModelConfigJson, parseModelConfigText, type CompletedModelConfig, type ModelConfig } from '../config/index.js';
 import { folderFingerprint } from './folder-fingerprint.js';
 import { KeyedLock } from './keyed-lock.js';
 import { assertSafeModelName } from './model-name.js';
@@ -455,6 +455,12 @@ export class ModelRepository<S extends VersionServer> {
     } catch (error) {
       return fail(error, 'ERR_CONFIG_INVALID');
     }
+    const support = checkConfigSupport(config ?? {});
+    if (support.refused.length > 0) {
+      const where = entry.configOverride !== undefined ? 'the load request\'s parameters.config' : source.configFile?.path ?? dir;
+      fail(new InferenceError('ERR_CONFIG_UNSUPPORTED', `${where}: ${support.refused.map((f) => `${f.field}: ${f.why}`).join('; ')}`), 'ERR_CONFIG_INVALID');
+    }
+    for (const field of support.ignored) this.#logger.warn({ model: entry.name, field: field.field, why: field.why }, 'config field has no effect in Wharf');
     entry.keepLoaded = config?.parameters?.keep_loaded?.string_value === 'true';
     const targets = selectVersions(config?.version_policy, source.versions).map(String);
     if (targets.length === 0) {

@@ -38,6 +38,7 @@ before(async () => {
     await mkdir(join(repo, 'versions', folder), { recursive: true });
     await writeFile(join(repo, 'versions', folder, 'model.onnx'), buildIdentityModel('FP32', { batched: true }));
   }
+  await writeIdentityModel(repo, 'stateful', 'FP32', { batched: true, config: 'max_batch_size: 4\nsequence_batching { }\n' });
   await writeFile(join(repo, 'not_a_model.txt'), 'ignored');
   engine = await InferenceServer.open({ modelRepository: repo });
 });
@@ -72,6 +73,7 @@ describe('loading a repository with broken models', () => {
     ['no_versions', /no_versions has no numeric version folder/],
     ['two_configs', /config\.pbtxt and .*config\.json both exist/],
     ['bad_parameter', /parameters\.intra_op_thread_count: "many" is not a non-negative integer/],
+    ['stateful', /stateful\/config\.pbtxt: sequence_batching: stateful sequence models are not supported/],
   ];
   for (const [name, reason] of expectations) {
     it(`reports why '${name}' failed`, () => assert.match(reasonOf(name), reason));

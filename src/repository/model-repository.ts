@@ -7,6 +7,7 @@ import type { BackendRegistry, LoadedModel } from '../backends/index.js';
 import { checkConfigSupport, parseModelConfigJson, parseModelConfigText, type CompletedModelConfig, type ModelConfig } from '../config/index.js';
 import { folderFingerprint } from './folder-fingerprint.js';
 import { KeyedLock } from './keyed-lock.js';
+import { decideRoom, estimateLoadBytes, type BudgetedModel } from './memory-budget.js';
 import { assertSafeModelName } from './model-name.js';
 import { scanModelFolder, scanRepository, type ModelSource } from './repository-scan.js';
 import { openVersion, type OpenedVersion } from './version-opener.js';
@@ -590,22 +591,14 @@ export class ModelRepository<S extends VersionServer> {
     if (reason !== 'server stopped') this.#logger.info({ model: entry.name, reason }, 'model unloaded');
   }
 
-  /**
-   * What a load of these versions will add to the resident set: its last measurement or, for a
-   * first load, the files' size plus the smallest overhead beyond file size measured so far (the
-   * largest would count the runtime's one-time start-up cost, which the first load pays, again).
-   * A load that takes more than estimated makes room after the fact.
-   */
+  /** What a load of these versions will add to the resident set (see estimateLoadBytes). */
   async #estimateBytes(entry: ModelEntry<S>, dir: string, versions: string[], config: ModelConfig | undefined): Promise<number> {
-    if (entry.memoryBytes > 0) return entry.memoryBytes;
-    let total = 0;
+    let fileBytes = 0;
     for (const version of versions) {
       const info = await stat(join(dir, version, config?.default_model_filename || 'model.onnx')).catch(() => undefined);
-      total += info?.size ?? 0;
+      fileBytes += info?.size ?? 0;
     }
-    let overhead = Infinity;
-    for (const other of this.#models.values()) if (other.memoryBytes > 0) overhead = Math.min(overhead, other.memoryBytes - other.fileBytes);
-    return total + (Number.isFinite(overhead) ? overhead : 0);
+    return estimateLoadBytes(this.#budgeted(entry), fileBytes, [...this.#models.values()].map((e) => this.#budgeted(e)));
   }
 
   /**
@@ -617,16 +610,15 @@ export class ModelRepository<S extends VersionServer> {
     const budget = this.#options.memoryBudgetBytes ?? Infinity;
     let waitedSince: number | undefined;
     for (;;) {
-      // A resident target is being reloaded: both copies are held until the swap, by design.
-      const used = this.residentBytes() - (this.#isResident(target) ? target.memoryBytes : 0);
-      if (used + neededBytes <= budget) return;
-      const candidates = [...this.#models.values()]
-        .filter((e) => e !== target && !e.keepLoaded && this.#isResident(e))
-        .sort((a, b) => a.lastUsed - b.lastUsed);
-      if (candidates.length === 0) this.#overBudget(target, neededBytes, used, budget);
-      const idle = candidates.find((e) => this.#isIdle(e));
+      const decision = decideRoom([...this.#models.values()].map((e) => this.#budgeted(e)), target.name, neededBytes, budget);
+      if (decision.kind === 'fits') return;
+      if (decision.kind === 'impossible') {
+        throw new InferenceError('ERR_MEMORY_BUDGET', `model '${target.name}' needs about ${formatBytes(neededBytes)} but the memory budget is ${formatBytes(budget)} and ${formatBytes(decision.usedBytes)} is held by models that cannot be unloaded (keep_loaded)`);
+      }
       waitedSince ??= performance.now();
-      const victim = idle ?? (performance.now() - waitedSince >= BUSY_EVICTION_WAIT_MS ? candidates[0] : undefined);
+      const victimName = decision.kind === 'unload' ? decision.victim
+        : performance.now() - waitedSince >= BUSY_EVICTION_WAIT_MS ? decision.leastRecentlyUsed : undefined;
+      const victim = victimName === undefined ? undefined : this.#models.get(victimName);
       if (!victim) {
         await sleep(10);
         continue;
@@ -637,16 +629,12 @@ export class ModelRepository<S extends VersionServer> {
     }
   }
 
-  #overBudget(target: ModelEntry<S>, neededBytes: number, used: number, budget: number): never {
-    const message = `model '${target.name}' needs about ${formatBytes(neededBytes)} but the memory budget is ${formatBytes(budget)} and ${formatBytes(used)} is held by models that cannot be unloaded (keep_loaded)`;
-    throw new InferenceError('ERR_MEMORY_BUDGET', message);
-  }
-
-  #isIdle(entry: ModelEntry<S>): boolean {
+  #budgeted(entry: ModelEntry<S>): BudgetedModel {
+    let idle = true;
     for (const v of entry.versions.values()) {
-      if (v.server && (v.server.queueDepth > 0 || v.server.inflightExecutions > 0)) return false;
+      if (v.server && (v.server.queueDepth > 0 || v.server.inflightExecutions > 0)) idle = false;
     }
-    return true;
+    return { name: entry.name, resident: this.#isResident(entry), idle, keepLoaded: entry.keepLoaded, memoryBytes: entry.memoryBytes, fileBytes: entry.fileBytes, lastUsed: entry.lastUsed };
   }
 
   #setState(version: ModelVersion<S>, state: ModelReadyState, reason: string): void {

@@ -62,20 +62,27 @@ export async function runModelWarmup(loaded: LoadedModel, config: CompletedModel
     samples.push({ label, count: Math.max(1, warmup.count ?? 0), inputs: await buildSample(warmup, config, modelDir, label) });
   }
   const outputNames = config.output.map((output) => output.name);
+  // Triton warms every instance. One execution per instance at a time lands one on each worker
+  // (the backends fill every instance before queueing a second run on any).
+  const instances = Math.max(1, loaded.instanceCount);
   for (const { label, count, inputs } of samples) {
     for (let iteration = 1; iteration <= count; iteration++) {
       const where = `${label}, execution ${iteration} of ${count}`;
-      let result: ExecuteResult;
-      try {
-        // execute() owns its inputs and may detach their buffers, so each execution gets a copy.
-        result = await loaded.execute({ inputs: inputs.map(cloneTensor), outputNames });
-      } catch (error) {
-        throw failure(where, `the model failed: ${toInferenceError(error).message}`, error);
-      }
-      const missing = outputNames.filter((name) => !result.outputs.some((output) => output.name === name));
-      if (missing.length > 0) throw failure(where, `the model returned no output ${missing.map((name) => `'${name}'`).join(', ')}`);
+      await Promise.all(Array.from({ length: instances }, () => executeOnce(loaded, inputs, outputNames, where)));
     }
   }
+}
+
+async function executeOnce(loaded: LoadedModel, inputs: readonly Tensor[], outputNames: readonly string[], where: string): Promise<void> {
+  let result: ExecuteResult;
+  try {
+    // execute() owns its inputs and may detach their buffers, so each execution gets a copy.
+    result = await loaded.execute({ inputs: inputs.map(cloneTensor), outputNames });
+  } catch (error) {
+    throw failure(where, `the model failed: ${toInferenceError(error).message}`, error);
+  }
+  const missing = outputNames.filter((name) => !result.outputs.some((output) => output.name === name));
+  if (missing.length > 0) throw failure(where, `the model returned no output ${missing.map((name) => `'${name}'`).join(', ')}`);
 }
 
 /** `model 'm' warm-up 'zeros' (model_warmup[0])`; the name is optional in Triton, the index is not always known. */

@@ -193,6 +193,17 @@ describe('model warm-up on real models', () => {
     assert.equal(model.results.length, 5);
   });
 
+  it('warms every instance: one execution per instance for each iteration', async () => {
+    const backend = new OnnxBackend({ cores: 1 });
+    const model = await writeIdentityModel(repo, 'identity_two_instances', 'FP32', IDENTITY_OPTIONS);
+    const twoInstances = await backend.load({ modelName: model.name, version: '1', versionDir: join(model.directory, '1'), modelFile: 'model.onnx', instanceCount: 2, parameters: {} });
+    opened.push(twoInstances);
+    const recording = new RecordingModel(twoInstances);
+    const input = { data_type: 'TYPE_FP32', dims: [2], zero_data: true } as const;
+    await runModelWarmup(recording, withWarmup(identityFp32.config, { name: 'twice', batch_size: 1, count: 2, inputs: { INPUT0: input } }), model.directory);
+    assert.equal(recording.results.length, 4);
+  });
+
   it('does nothing without model_warmup', async () => {
     const model = new RecordingModel(addSub.loaded);
     await runModelWarmup(model, addSub.config, addSub.dir);

@@ -112,6 +112,7 @@ export class InferenceServer {
       ...(options.startupModels ? { startupModels: options.startupModels } : {}),
       ...(options.modelMemoryBudgetBytes !== undefined ? { memoryBudgetBytes: options.modelMemoryBudgetBytes } : {}),
     });
+    metrics?.observeModelMemory(() => this.memoryUsage());
     this.#maxTensorBytes = options.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
     this.#strictReadiness = options.strictReadiness ?? false;
   }

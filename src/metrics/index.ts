@@ -4,7 +4,7 @@ export {
 } from './metric-names.js';
 export {
   METRICS_COMPAT_VALUES, MetricsRegistry,
-  type MetricsCompat, type MetricsRegistryOptions, type ModelMetricsSink,
+  type MetricsCompat, type MetricsRegistryOptions, type ModelMemoryUsage, type ModelMetricsSink,
 } from './metrics-registry.js';
 export {
   DEFAULT_METRICS_PORT, startMetricsServer,

@@ -94,6 +94,18 @@ export const WHARF_METRICS = {
     labels: [...VERSION_LABELS, 'state'],
     help: 'Model version state: 1 for the current state (UNKNOWN, LOADING, READY, UNLOADING or UNAVAILABLE), 0 for the others.',
   },
+  modelMemory: {
+    name: 'wharf_model_memory_bytes',
+    type: 'gauge',
+    labels: ['model'],
+    help: 'With --model-memory-budget: memory accounted to each resident model (measured resident-set growth at load, at least its file size).',
+  },
+  memoryBudget: {
+    name: 'wharf_model_memory_budget_bytes',
+    type: 'gauge',
+    labels: [],
+    help: 'With --model-memory-budget: the budget, in bytes.',
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 /**

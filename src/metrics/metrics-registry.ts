@@ -3,10 +3,10 @@
  * The Prometheus registry of one server: Wharf's metric families, Triton's when asked for, the
  * model state gauge and prom-client's process metrics, fed per model version by the engine.
  */
-import { collectDefaultMetrics, Registry, type Gauge } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ModelReadyState } from '../core/index.js';
 import type { SchedulerEvents } from '../scheduler/index.js';
-import { WHARF_METRICS } from './metric-names.js';
+import { WHARF_METRICS, type MetricSpec } from './metric-names.js';
 import { TritonMetricFamilies } from './triton-metrics.js';
 import { createGauge, type VersionRecorder } from './version-recorder.js';
 import { WharfMetricFamilies } from './wharf-metrics.js';
@@ -33,6 +33,14 @@ export interface ModelMetricsSink {
   setModelState(model: string, version: string, state: ModelReadyState): void;
   /** Drops every series of a version that is gone from the repository for good. */
   removeModelVersion(model: string, version: string): void;
+  /** Where the memory budget gauges read from at each scrape. */
+  observeModelMemory(source: () => ModelMemoryUsage): void;
+}
+
+/** The memory budget and what each resident model is counted at. */
+export interface ModelMemoryUsage {
+  readonly budgetBytes: number | undefined;
+  readonly models: Readonly<Record<string, number>>;
 }
 
 /** Every state, so the gauge reports 0 for the others; a record so a new state fails to compile here. */
@@ -57,6 +65,7 @@ export class MetricsRegistry implements ModelMetricsSink {
   readonly #modelState: Gauge;
   readonly #versions = new Map<string, VersionEntry>();
   readonly #stated = new Set<string>();
+  #memorySource: (() => ModelMemoryUsage) | undefined;
 
   constructor(options: MetricsRegistryOptions = {}) {
     this.compat = options.compat ?? 'none';
@@ -65,6 +74,22 @@ export class MetricsRegistry implements ModelMetricsSink {
     this.#wharf = new WharfMetricFamilies(this.registry);
     this.#triton = this.compat === 'triton' ? new TritonMetricFamilies(this.registry) : undefined;
     this.#modelState = createGauge(WHARF_METRICS.modelState, this.registry);
+    const memory = (): ModelMemoryUsage | undefined => this.#memorySource?.();
+    new Gauge({
+      ...gaugeSpec(WHARF_METRICS.modelMemory), registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [model, bytes] of Object.entries(memory()?.models ?? {})) this.set({ model }, bytes);
+      },
+    });
+    new Gauge({
+      ...gaugeSpec(WHARF_METRICS.memoryBudget), registers: [this.registry],
+      collect() {
+        this.reset();
+        const budget = memory()?.budgetBytes;
+        if (budget !== undefined) this.set(budget);
+      },
+    });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -93,6 +118,10 @@ export class MetricsRegistry implements ModelMetricsSink {
   setModelState(model: string, version: string, state: ModelReadyState): void {
     this.#stated.add(key(model, version));
     for (const each of MODEL_STATES) this.#modelState.set({ model, version, state: each }, each === state ? 1 : 0);
+  }
+
+  observeModelMemory(source: () => ModelMemoryUsage): void {
+    this.#memorySource = source;
   }
 
   removeModelVersion(model: string, version: string): void {
@@ -125,4 +154,8 @@ function eventsOf(recorders: readonly VersionRecorder[]): SchedulerEvents {
 /** JSON keeps names apart that a plain separator would merge ("a/b" + "1" vs "a" + "b/1"). */
 function key(model: string, version: string): string {
   return JSON.stringify([model, version]);
+}
+
+function gaugeSpec(spec: MetricSpec): { name: string; help: string; labelNames: string[] } {
+  return { name: spec.name, help: spec.help, labelNames: [...spec.labels] };
 }

@@ -10,6 +10,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HttpClient } from '../../src/client/index.js';
 import type { InferenceServer } from '../../src/engine/index.js';
+import { MetricsRegistry } from '../../src/metrics/index.js';
 import { InferenceError } from '../../src/errors/index.js';
 import { makeTempDir, startTestServer, type TestServer } from '../support/server-harness.js';
 import { CORRUPT_MODEL_BYTES, buildOffsetModel, writeAddSubModel, writeOffsetModel } from '../support/test-models.js';
@@ -308,6 +309,7 @@ describe('memory budget', () => {
    */
   const BALLAST = 16 * 1024 * 1024;
   const BUDGET = 208 * 1024 * 1024;
+  const metrics = new MetricsRegistry({ defaultMetrics: false });
   let cleanup: () => Promise<void>;
   let server: TestServer;
 
@@ -316,7 +318,7 @@ describe('memory budget', () => {
     ({ dir: repo, cleanup } = await makeTempDir());
     for (const [i, name] of ['a', 'b', 'c'].entries()) await writeOffsetModel(repo, name, i + 1, { ballastElements: BALLAST, config: OFFSET_CONFIG() });
     await writeOffsetModel(repo, 'pinned', 0, { config: OFFSET_CONFIG(undefined, 'parameters { key: "keep_loaded" value: { string_value: "true" } }\n') });
-    server = await startTestServer(repo, { modelMemoryBudgetBytes: BUDGET });
+    server = await startTestServer(repo, { modelMemoryBudgetBytes: BUDGET, metrics });
   });
   after(async () => {
     await server.close();
@@ -371,5 +373,9 @@ describe('memory budget', () => {
     }
     const evicted = server.engine.modelIndex().filter((r) => /memory budget/.test(r.reason));
     assert.ok(evicted.length >= 1, 'the index shows the model that is not resident');
+    const text = await metrics.metrics();
+    assert.match(text, new RegExp(`^wharf_model_memory_budget_bytes ${BUDGET}$`, 'm'));
+    for (const [model, bytes] of Object.entries(server.engine.memoryUsage().models)) assert.match(text, new RegExp(`^wharf_model_memory_bytes\\{model="${model}"\\} ${bytes}$`, 'm'));
+    for (const row of evicted) assert.doesNotMatch(text, new RegExp(`wharf_model_memory_bytes\\{model="${row.name}"\\}`));
   });
 });

@@ -9,11 +9,12 @@ const docs = fileURLToPath(new URL('../../../docs/metrics.md', import.meta.url))
 const all: MetricSpec[] = [...Object.values(WHARF_METRICS), ...Object.values(TRITON_METRICS)];
 
 describe('metric names', () => {
-  it('are valid, unique, and carry model and version labels', () => {
+  it('are valid, unique, and carry model and version labels (the memory budget ones: per model, or none)', () => {
     assert.equal(new Set(all.map((m) => m.name)).size, all.length);
+    const perModel = new Set<string>([WHARF_METRICS.modelMemory.name, WHARF_METRICS.memoryBudget.name]);
     for (const metric of all) {
       assert.match(metric.name, /^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
-      assert.deepEqual(metric.labels.slice(0, 2), ['model', 'version'], metric.name);
+      if (!perModel.has(metric.name)) assert.deepEqual(metric.labels.slice(0, 2), ['model', 'version'], metric.name);
       for (const label of metric.labels) assert.match(label, /^[a-zA-Z_][a-zA-Z0-9_]*$/);
       assert.equal(metric.type === 'histogram', metric.buckets !== undefined, `${metric.name}: buckets exactly on histograms`);
       assert.ok(metric.help.length > 0);

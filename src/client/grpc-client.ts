@@ -2,12 +2,16 @@ import { credentials, loadPackageDefinition, Metadata, status, type Client, type
 import { ERROR_CODES, InferenceError, type ErrorCode } from '../errors/index.js';
 import { toInferRequest, type InferInput, type InferResponse, type ModelMetadata, type ModelVersionStatus, type ServerMetadata } from '../core/index.js';
 import {
-  grpcToInferResponse, grpcToModelIndex, grpcToModelMetadata, grpcToServerMetadata, inferRequestToGrpc, loadGrpcPackageDefinition,
+  bearerAuthorization, grpcToInferResponse, grpcToModelIndex, grpcToModelMetadata, grpcToServerMetadata, inferRequestToGrpc, loadGrpcPackageDefinition,
+  modelLoadParametersToGrpc, modelUnloadParametersToGrpc,
   type ModelConfigResponseMessage, type ModelInferResponseMessage, type ModelMetadataResponseMessage, type RepositoryIndexResponseMessage,
   type ServerMetadataResponseMessage,
 } from '../protocol/index.js';
 import { dropOneofMarkers, modelConfigToJson, validateModelConfig } from '../config/index.js';
-import { DEFAULT_CLIENT_TIMEOUT_MS, type CallOptions, type ClientOptions, type InferCallOptions, type InferenceClient } from './inference-client.js';
+import {
+  DEFAULT_CLIENT_TIMEOUT_MS, loadParameters,
+  type CallOptions, type ClientOptions, type InferCallOptions, type InferenceClient, type LoadModelCallOptions, type RepositoryIndexCallOptions, type UnloadModelCallOptions,
+} from './inference-client.js';
 import { parseServerAddress } from './server-address.js';
 
 export interface GrpcClientOptions extends ClientOptions {
@@ -30,6 +34,7 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   [status.DEADLINE_EXCEEDED]: 'ERR_TIMEOUT',
   [status.UNAVAILABLE]: 'ERR_SERVER_UNREACHABLE',
   [status.UNIMPLEMENTED]: 'ERR_DATATYPE_UNSUPPORTED',
+  [status.UNAUTHENTICATED]: 'ERR_UNAUTHENTICATED',
 };
 
 const GRPC_FLOW_CONTROL_WINDOW_BYTES = 16 * 1024 * 1024;
@@ -44,6 +49,7 @@ export class GrpcClient implements InferenceClient {
   readonly #client: Client & Record<string, Unary>;
   readonly #timeoutMs: number;
   readonly #raw: boolean;
+  readonly #managementToken: string | undefined;
 
   constructor(options: GrpcClientOptions) {
     const parsed = parseServerAddress(options.url, 8001);
@@ -59,6 +65,7 @@ export class GrpcClient implements InferenceClient {
     }) as Client & Record<string, Unary>;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
     this.#raw = options.rawContents ?? true;
+    this.#managementToken = options.managementToken;
   }
 
   async isServerLive(options?: CallOptions): Promise<boolean> {
@@ -87,8 +94,19 @@ export class GrpcClient implements InferenceClient {
     return modelConfigToJson(validateModelConfig(dropOneofMarkers(response.config ?? {}), `ModelConfig of '${name}' from ${this.address}`));
   }
 
-  async repositoryIndex(options: CallOptions & { readyOnly?: boolean } = {}): Promise<ModelVersionStatus[]> {
-    return grpcToModelIndex(await this.#call<RepositoryIndexResponseMessage>('RepositoryIndex', { repository_name: '', ready: options.readyOnly ?? false }, options));
+  async repositoryIndex(options: RepositoryIndexCallOptions = {}): Promise<ModelVersionStatus[]> {
+    const request = { repository_name: '', ready: options.readyOnly ?? false };
+    return grpcToModelIndex(await this.#call<RepositoryIndexResponseMessage>('RepositoryIndex', request, options, this.#repositoryMetadata()));
+  }
+
+  async loadModel(name: string, options: LoadModelCallOptions = {}): Promise<void> {
+    const request = { repository_name: '', model_name: name, parameters: modelLoadParametersToGrpc(loadParameters(options)) };
+    await this.#call('RepositoryModelLoad', request, options, this.#repositoryMetadata());
+  }
+
+  async unloadModel(name: string, options: UnloadModelCallOptions = {}): Promise<void> {
+    const parameters = modelUnloadParametersToGrpc(options.unloadDependents === undefined ? {} : { unloadDependents: options.unloadDependents });
+    await this.#call('RepositoryModelUnload', { repository_name: '', model_name: name, parameters }, options, this.#repositoryMetadata());
   }
 
   async infer(input: InferInput, options?: InferCallOptions): Promise<InferResponse> {
@@ -105,10 +123,17 @@ export class GrpcClient implements InferenceClient {
     this.#client.close();
   }
 
-  #call<T>(method: string, request: object, options: CallOptions | undefined): Promise<T> {
+  /** The management token, as the `authorization` metadata of the repository calls only. */
+  #repositoryMetadata(): Metadata {
+    const metadata = new Metadata();
+    if (this.#managementToken !== undefined) metadata.set('authorization', bearerAuthorization(this.#managementToken));
+    return metadata;
+  }
+
+  #call<T>(method: string, request: object, options: CallOptions | undefined, metadata = new Metadata()): Promise<T> {
     const deadline = new Date(Date.now() + (options?.timeoutMs ?? this.#timeoutMs));
     return new Promise((resolve, reject) => {
-      this.#client[method]!.call(this.#client, request, new Metadata(), { deadline }, (error, response) => {
+      this.#client[method]!.call(this.#client, request, metadata, { deadline }, (error, response) => {
         if (error) reject(toInferenceError(error, this.address, method));
         else resolve(response as T);
       });

@@ -2,8 +2,13 @@ import http from 'node:http';
 import https from 'node:https';
 import { ERROR_CODES, InferenceError, type ErrorCode } from '../errors/index.js';
 import { toInferRequest, type InferInput, type InferResponse, type ModelMetadata, type ModelVersionStatus, type ServerMetadata } from '../core/index.js';
-import { decodeInferResponseBody, encodeInferRequestBody, parseHeaderLength } from '../protocol/index.js';
-import { DEFAULT_CLIENT_TIMEOUT_MS, type CallOptions, type ClientOptions, type InferCallOptions, type InferenceClient } from './inference-client.js';
+import {
+  bearerAuthorization, decodeInferResponseBody, encodeInferRequestBody, encodeModelLoadBody, encodeModelUnloadBody, parseHeaderLength,
+} from '../protocol/index.js';
+import {
+  DEFAULT_CLIENT_TIMEOUT_MS, loadParameters,
+  type CallOptions, type ClientOptions, type InferCallOptions, type InferenceClient, type LoadModelCallOptions, type RepositoryIndexCallOptions, type UnloadModelCallOptions,
+} from './inference-client.js';
 import { parseServerAddress, type ServerAddress } from './server-address.js';
 
 interface RawResponse {
@@ -22,11 +27,14 @@ export class HttpClient implements InferenceClient {
   readonly #address: ServerAddress;
   readonly #agent: http.Agent;
   readonly #timeoutMs: number;
+  /** Headers of the repository calls: the management token, when there is one. */
+  readonly #repositoryHeaders: http.OutgoingHttpHeaders;
 
   constructor(options: ClientOptions) {
     this.#address = parseServerAddress(options.url, 8000);
     this.#agent = new (this.#address.secure ? https : http).Agent({ keepAlive: true });
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
+    this.#repositoryHeaders = options.managementToken === undefined ? {} : { authorization: bearerAuthorization(options.managementToken) };
   }
 
   get url(): string {
@@ -50,19 +58,29 @@ export class HttpClient implements InferenceClient {
   }
 
   serverMetadata(options?: CallOptions): Promise<ServerMetadata> {
-    return this.#json('GET', '/v2', undefined, options);
+    return this.#json('GET', '/v2', options);
   }
 
   modelMetadata(name: string, version?: string, options?: CallOptions): Promise<ModelMetadata> {
-    return this.#json('GET', modelPath(name, version), undefined, options);
+    return this.#json('GET', modelPath(name, version), options);
   }
 
   modelConfig(name: string, version?: string, options?: CallOptions): Promise<Record<string, unknown>> {
-    return this.#json('GET', `${modelPath(name, version)}/config`, undefined, options);
+    return this.#json('GET', `${modelPath(name, version)}/config`, options);
   }
 
-  repositoryIndex(options: CallOptions & { readyOnly?: boolean } = {}): Promise<ModelVersionStatus[]> {
-    return this.#json('POST', '/v2/repository/index', options.readyOnly ? { ready: true } : {}, options);
+  async repositoryIndex(options: RepositoryIndexCallOptions = {}): Promise<ModelVersionStatus[]> {
+    const response = await this.#sendJson('/v2/repository/index', JSON.stringify(options.readyOnly ? { ready: true } : {}), this.#repositoryHeaders, options);
+    return parseJson<ModelVersionStatus[]>(response, 'POST /v2/repository/index');
+  }
+
+  async loadModel(name: string, options: LoadModelCallOptions = {}): Promise<void> {
+    await this.#sendJson(`/v2/repository/models/${encodeURIComponent(name)}/load`, encodeModelLoadBody(loadParameters(options)), this.#repositoryHeaders, options);
+  }
+
+  async unloadModel(name: string, options: UnloadModelCallOptions = {}): Promise<void> {
+    const body = encodeModelUnloadBody(options.unloadDependents === undefined ? {} : { unloadDependents: options.unloadDependents });
+    await this.#sendJson(`/v2/repository/models/${encodeURIComponent(name)}/unload`, body, this.#repositoryHeaders, options);
   }
 
   async infer(input: InferInput, options: InferCallOptions = {}): Promise<InferResponse> {
@@ -85,16 +103,18 @@ export class HttpClient implements InferenceClient {
     this.#agent.destroy();
   }
 
-  async #json<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions | undefined): Promise<T> {
-    const chunks = body === undefined ? [] : [Buffer.from(JSON.stringify(body))];
-    const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': chunks[0]!.byteLength };
-    const response = await this.#send(method, path, chunks, headers, options);
+  async #json<T>(method: 'GET', path: string, options: CallOptions | undefined): Promise<T> {
+    const response = await this.#send(method, path, [], {}, options);
     if (response.status !== 200) throw errorFromResponse(response);
-    try {
-      return JSON.parse(response.body.toString('utf8')) as T;
-    } catch (error) {
-      throw new InferenceError('ERR_RESPONSE_INVALID', `${method} ${path}: the server did not answer with JSON`, { cause: error });
-    }
+    return parseJson<T>(response, `${method} ${path}`);
+  }
+
+  /** POSTs a JSON body; resolves with the 200 response, whatever its body (Triton's load and unload send none). */
+  async #sendJson(path: string, json: string, headers: http.OutgoingHttpHeaders, options: CallOptions | undefined): Promise<RawResponse> {
+    const body = Buffer.from(json);
+    const response = await this.#send('POST', path, [body], { ...headers, 'content-type': 'application/json', 'content-length': body.byteLength }, options);
+    if (response.status !== 200) throw errorFromResponse(response);
+    return response;
   }
 
   #send(method: string, path: string, chunks: readonly Uint8Array[], headers: http.OutgoingHttpHeaders, options: CallOptions | undefined): Promise<RawResponse> {
@@ -122,11 +142,26 @@ function modelPath(name: string, version?: string): string {
   return `/v2/models/${encodeURIComponent(name)}${version ? `/versions/${encodeURIComponent(version)}` : ''}`;
 }
 
+/** Statuses our server never sends without its own code; used for other servers' errors. */
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  401: 'ERR_UNAUTHENTICATED',
+  404: 'ERR_MODEL_NOT_FOUND',
+  413: 'ERR_BODY_TOO_LARGE',
+};
+
+function parseJson<T>(response: RawResponse, call: string): T {
+  try {
+    return JSON.parse(response.body.toString('utf8')) as T;
+  } catch (error) {
+    throw new InferenceError('ERR_RESPONSE_INVALID', `${call}: the server did not answer with JSON`, { cause: error });
+  }
+}
+
 /** Rebuilds the server's typed error from `{"error", "code"}`; other servers' bodies keep their text. */
 function errorFromResponse(response: RawResponse): InferenceError {
   const text = response.body.toString('utf8');
   let message = text || `HTTP ${response.status}`;
-  let code: ErrorCode = response.status === 404 ? 'ERR_MODEL_NOT_FOUND' : response.status === 413 ? 'ERR_BODY_TOO_LARGE' : response.status >= 500 ? 'ERR_INTERNAL' : 'ERR_INVALID_REQUEST';
+  let code: ErrorCode = CODE_BY_STATUS[response.status] ?? (response.status >= 500 ? 'ERR_INTERNAL' : 'ERR_INVALID_REQUEST');
   try {
     const parsed = JSON.parse(text) as { error?: unknown; code?: unknown };
     if (typeof parsed.error === 'string') message = parsed.error;

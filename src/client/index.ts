@@ -6,7 +6,10 @@
 export { createClient, type ClientProtocol } from './create-client.js';
 export { GrpcClient, type GrpcClientOptions } from './grpc-client.js';
 export { HttpClient } from './http-client.js';
-export { DEFAULT_CLIENT_TIMEOUT_MS, type CallOptions, type ClientOptions, type InferCallOptions, type InferenceClient } from './inference-client.js';
+export {
+  DEFAULT_CLIENT_TIMEOUT_MS, type CallOptions, type ClientOptions, type InferCallOptions, type InferenceClient, type LoadModelCallOptions,
+  type RepositoryIndexCallOptions, type UnloadModelCallOptions,
+} from './inference-client.js';
 export { parseServerAddress, type ServerAddress } from './server-address.js';
 export { InferenceError, type ErrorCode } from '../errors/index.js';
 export type { DataType, InferInput, InferResponse, ModelMetadata, ModelVersionStatus, ServerMetadata, Tensor, TensorInput } from '../core/index.js';

@@ -9,6 +9,12 @@ export {
   encodeErrorJson, encodeInferRequestBody, encodeInferRequestJson, encodeInferResponseBody, encodeInferResponseJson,
   parseHeaderLength,
   decodeRawBinaryRequest, type RawRequestModel,
+  decodeModelLoadBody, decodeModelUnloadBody, decodeRepositoryIndexBody, encodeModelLoadBody, encodeModelUnloadBody,
   type EncodedBody, type InferTarget, type OutputEncodingRequest, type RequestBodyOptions,
 } from './http/index.js';
 export * from './grpc/index.js';
+export { bearerAuthorization, checkBearerToken, readBearerToken, type BearerToken } from './bearer-token.js';
+export {
+  LOAD_CONFIG_PARAMETER, UNLOAD_DEPENDENTS_PARAMETER, readModelLoadParameters, readModelUnloadParameters,
+  type ModelLoadParameters, type ModelUnloadParameters,
+} from './repository-parameters.js';

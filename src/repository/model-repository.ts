@@ -109,6 +109,7 @@ const BUDGET_LOCK = '\0budget';
 /** How long a load waits for a busy model to turn idle before unloading it anyway, once it drains. */
 const BUSY_EVICTION_WAIT_MS = 1000;
 const UNLOADED_FOR_BUDGET = 'unloaded to stay within the memory budget; loads again on its next request';
+const LOAD_REQUEST_CONFIG = `the load request's parameters.config`;
 const NOT_YET_LOADED = 'not loaded yet; loads on its first request (memory budget)';
 
 /** The models of one repository directory and their lifecycle. */
@@ -232,8 +233,16 @@ export class ModelRepository<S extends VersionServer> {
     const entry = this.#entryFor(name);
     entry.wanted = true;
     await this.#lock.run(this.#lockKey(name), async () => {
+      const previous = entry.configOverride;
       entry.configOverride = options.configOverride;
-      await this.#loadEntry(entry, 'load request');
+      try {
+        await this.#loadEntry(entry, 'load request');
+      } catch (error) {
+        // The config in force stays the previous one; a refused override must not come back at
+        // the next reload (after an eviction, say).
+        entry.configOverride = previous;
+        throw error;
+      }
     });
   }
 
@@ -458,7 +467,7 @@ export class ModelRepository<S extends VersionServer> {
     }
     const support = checkConfigSupport(config ?? {});
     if (support.refused.length > 0) {
-      const where = entry.configOverride !== undefined ? 'the load request\'s parameters.config' : source.configFile?.path ?? dir;
+      const where = entry.configOverride !== undefined ? LOAD_REQUEST_CONFIG : source.configFile?.path ?? dir;
       fail(new InferenceError('ERR_CONFIG_UNSUPPORTED', `${where}: ${support.refused.map((f) => `${f.field}: ${f.why}`).join('; ')}`), 'ERR_CONFIG_INVALID');
     }
     for (const field of support.ignored) this.#logger.warn({ model: entry.name, field: field.field, why: field.why }, 'config field has no effect in Wharf');
@@ -479,17 +488,19 @@ export class ModelRepository<S extends VersionServer> {
     if (toOpen.length > 0 && this.#options.memoryBudgetBytes !== undefined) await this.#makeRoom(entry, await this.#estimateBytes(entry, dir, toOpen.map((t) => t.version), config));
     const rssBefore = process.memoryUsage.rss();
     let fileBytes = 0;
-    const failures: string[] = [];
+    const failures: { version: string; error: InferenceError }[] = [];
+    const configOrigin = entry.configOverride !== undefined ? LOAD_REQUEST_CONFIG : source.configFile?.path;
     for (const { version, fingerprint } of toOpen) {
       const current = entry.versions.get(version);
       const placeholder = current && isReady(current) ? undefined : this.#placeholder(entry, version, config?.platform ?? '', fingerprint);
       const started = performance.now();
       let opened: OpenedVersion;
       try {
-        opened = await openVersion(this.#registry, source, config, version);
+        opened = await openVersion(this.#registry, source, config, version, configOrigin);
       } catch (error) {
-        const message = toInferenceError(error, 'ERR_MODEL_LOAD_FAILED').message;
-        failures.push(`version ${version}: ${message}`);
+        const failure = toInferenceError(error, 'ERR_MODEL_LOAD_FAILED');
+        const message = failure.message;
+        failures.push({ version, error: failure });
         if (placeholder) this.#setState(placeholder, 'UNAVAILABLE', message);
         else if (current) current.reason = `a reload failed; still serving the previous load: ${message}`;
         this.#logger.warn({ model: entry.name, version, cause, reason: message }, 'model version failed to load');
@@ -533,7 +544,9 @@ export class ModelRepository<S extends VersionServer> {
     }
     // configDigest stays that of the previous load, so the next load retries every version.
     entry.loadOnDemand = false;
-    throw new InferenceError('ERR_MODEL_LOAD_FAILED', `model '${entry.name}' failed to load: ${failures.join('; ')}`);
+    // One kind of failure keeps its code (a config that disagrees with the file is the caller's 400).
+    const code = failures.every((f) => f.error.code === failures[0]!.error.code) ? failures[0]!.error.code : 'ERR_MODEL_LOAD_FAILED';
+    throw new InferenceError(code, `model '${entry.name}' failed to load: ${failures.map((f) => `version ${f.version}: ${f.error.message}`).join('; ')}`);
   }
 
   /** A LOADING row for a version that has nothing serving yet, so the index shows the load. */
@@ -546,7 +559,7 @@ export class ModelRepository<S extends VersionServer> {
 
   async #readConfig(entry: ModelEntry<S>, source: ModelSource): Promise<{ config: ModelConfig | undefined; digest: string }> {
     if (entry.configOverride !== undefined) {
-      return { config: parseModelConfigJson(entry.configOverride, `the load request's parameters.config`, entry.name), digest: digestOf(`override\0${entry.configOverride}`) };
+      return { config: parseModelConfigJson(entry.configOverride, LOAD_REQUEST_CONFIG, entry.name), digest: digestOf(`override\0${entry.configOverride}`) };
     }
     if (!source.configFile) return { config: undefined, digest: digestOf('none') };
     const text = await readFile(source.configFile.path, 'utf8');

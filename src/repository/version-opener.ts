@@ -19,8 +19,9 @@ export interface OpenedVersion {
 /**
  * Opens `<model>/<version>`: picks the backend, loads the file, completes the config from the
  * file's signature and runs the config's warm-up. Nothing is left open when it throws.
+ * `configOrigin` names where the config came from in error messages (a file, or a load request).
  */
-export async function openVersion(registry: BackendRegistry, source: ModelSource, config: ModelConfig | undefined, version: string): Promise<OpenedVersion> {
+export async function openVersion(registry: BackendRegistry, source: ModelSource, config: ModelConfig | undefined, version: string, configOrigin = source.configFile?.path): Promise<OpenedVersion> {
   const versionDir = join(source.dir, version);
   const backend = config?.backend || config?.platform
     ? registry.resolve({ backend: config.backend, platform: config.platform })
@@ -28,7 +29,7 @@ export async function openVersion(registry: BackendRegistry, source: ModelSource
   if (!backend) {
     const wanted = config?.backend || config?.platform;
     throw new InferenceError('ERR_MODEL_LOAD_FAILED', wanted
-      ? `${source.configFile?.path ?? source.dir}: backend/platform '${wanted}' is not available; available backends: ${registry.names().join(', ')}`
+      ? `${configOrigin ?? source.dir}: backend/platform '${wanted}' is not available; available backends: ${registry.names().join(', ')}`
       : `${versionDir}: no model file found (expected model.onnx)`);
   }
   const modelFile = config?.default_model_filename || backend.defaultModelFilename;
@@ -45,7 +46,7 @@ export async function openVersion(registry: BackendRegistry, source: ModelSource
     throw new InferenceError(failure.code, `${modelPath}: ${failure.message}`, { cause: error });
   }
   try {
-    const completed = completeModelConfig(config, { modelName: source.name, configFile: source.configFile?.path, modelFile: modelPath, signature: loaded.signature });
+    const completed = completeModelConfig(config, { modelName: source.name, configFile: configOrigin, modelFile: modelPath, signature: loaded.signature });
     await runModelWarmup(loaded, completed, source.dir);
     return { loaded, config: completed, platform: config?.platform || backend.platform, fileBytes };
   } catch (error) {

@@ -130,6 +130,9 @@ describe('zero-downtime version switches and reloads (explicit mode)', () => {
     await writeFile(join(repo, 'offset', '2', 'model.onnx'), buildOffsetModel(300));
     await assert.rejects(server.engine.loadModel('offset', { config: '{"max_batch_size": "many"}' }), (error: InferenceError) => error.code === 'ERR_CONFIG_INVALID' && /max_batch_size/.test(error.message));
     await assert.rejects(server.engine.loadModel('offset', { config: '{not json' }), (error: InferenceError) => error.code === 'ERR_CONFIG_INVALID');
+    // An override that disagrees with the model file is the caller's mistake (400), named as the request's.
+    await assert.rejects(server.engine.loadModel('offset', { config: JSON.stringify({ input: [{ name: 'x', data_type: 'TYPE_INT32', dims: [1] }] }) }),
+      (error: InferenceError) => error.code === 'ERR_CONFIG_INVALID' && /load request's parameters\.config/.test(error.message) && /TYPE_INT32/.test(error.message));
     assert.equal((await server.engine.infer({ modelName: 'offset', inputs: [x1] })).modelVersion, '2');
   });
 

@@ -4,6 +4,7 @@ export {
   grpcToModelIndex, grpcToModelMetadata, grpcToServerMetadata, modelConfigToGrpc, modelIndexToGrpc, modelMetadataToGrpc, serverMetadataToGrpc,
 } from './metadata.js';
 export { readGrpcParameters, writeGrpcParameters } from './parameters.js';
+export { grpcToModelLoadParameters, grpcToModelUnloadParameters, modelLoadParametersToGrpc, modelUnloadParametersToGrpc } from './repository.js';
 export { grpcToModelStatistics, modelStatisticsToGrpc } from './statistics.js';
 export { CONTENTS_FIELDS } from './typed-contents.js';
 export { HEALTH_SERVICE_NAME, INFERENCE_SERVICE_NAME, loadGrpcPackageDefinition } from './service-definition.js';
@@ -12,7 +13,7 @@ export {
   type ContentsField, type HealthCheckRequestMessage, type HealthCheckResponseMessage, type InferBatchStatisticsMessage, type InferParameterMap,
   type InferParameterMessage, type InferRequestedOutputMessage, type InferStatisticsMessage, type InferTensorContentsMessage, type InferTensorMessage,
   type Int64String, type ModelConfigMessage, type ModelConfigResponseMessage, type ModelIndexMessage, type ModelInferRequestMessage,
-  type ModelInferResponseMessage, type ModelMetadataResponseMessage, type ModelRefMessage, type ModelStatisticsMessage,
-  type ModelStatisticsRequestMessage, type ModelStatisticsResponseMessage, type RepositoryIndexRequestMessage, type RepositoryIndexResponseMessage,
+  type ModelInferResponseMessage, type ModelMetadataResponseMessage, type ModelRefMessage, type ModelRepositoryParameterMap, type ModelRepositoryParameterMessage, type ModelStatisticsMessage,
+  type ModelStatisticsRequestMessage, type ModelStatisticsResponseMessage, type RepositoryIndexRequestMessage, type RepositoryIndexResponseMessage, type RepositoryModelControlRequestMessage,
   type ServerMetadataResponseMessage, type ServingStatus, type StatisticDurationMessage, type TensorMetadataMessage,
 } from './messages.js';

@@ -139,6 +139,24 @@ export interface RepositoryIndexResponseMessage {
   models?: ModelIndexMessage[];
 }
 
+/** Triton's ModelRepositoryParameter: one member of the `parameter_choice` oneof is set. */
+export interface ModelRepositoryParameterMessage {
+  bool_param?: boolean;
+  int64_param?: Int64String;
+  string_param?: string;
+  bytes_param?: Uint8Array;
+  parameter_choice?: 'bool_param' | 'int64_param' | 'string_param' | 'bytes_param';
+}
+
+export type ModelRepositoryParameterMap = Record<string, ModelRepositoryParameterMessage>;
+
+/** RepositoryModelLoadRequest and RepositoryModelUnloadRequest have the same fields; both answer an empty message. */
+export interface RepositoryModelControlRequestMessage {
+  repository_name?: string;
+  model_name?: string;
+  parameters?: ModelRepositoryParameterMap;
+}
+
 /** A ModelConfig message object: Triton's JSON config shape (snake_case, enum names, maps as objects). */
 export type ModelConfigMessage = Record<string, unknown>;
 

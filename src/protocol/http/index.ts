@@ -7,3 +7,4 @@ export { decodeInferRequestBody, encodeInferRequestBody, type RequestBodyOptions
 export { decodeInferResponseBody, encodeInferResponseBody } from './binary-response.js';
 export type { OutputEncodingRequest } from './binary-output-flags.js';
 export { decodeRawBinaryRequest, type RawRequestModel } from './raw-binary-request.js';
+export { decodeModelLoadBody, decodeModelUnloadBody, decodeRepositoryIndexBody, encodeModelLoadBody, encodeModelUnloadBody } from './repository-body.js';

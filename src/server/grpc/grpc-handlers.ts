@@ -2,7 +2,7 @@
  * @module
  * Turns engine calls into grpc-js unary handlers and errors into gRPC statuses.
  */
-import { Metadata, type handleUnaryCall, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, type handleUnaryCall, type ServerUnaryCall, type StatusObject } from '@grpc/grpc-js';
 import { toInferenceError } from '../../errors/index.js';
 import type { Logger } from '../../engine/index.js';
 import { ERROR_CODE_METADATA_KEY } from '../../protocol/index.js';
@@ -21,17 +21,30 @@ export function toGrpcStatus(error: unknown, logger: Logger, method: string): St
 }
 
 /**
- * A unary handler around `handler`, which gets the decoded request message and returns (or
- * resolves to) the response message; whatever it throws becomes the call's status.
+ * A unary handler around `handler`, which gets the decoded request message (and the call, for
+ * its metadata) and returns (or resolves to) the response message; whatever it throws becomes
+ * the call's status.
  */
-export function unaryHandler<Request, Response>(logger: Logger, method: string, handler: (request: Request) => Response | Promise<Response>): handleUnaryCall<Request, Response> {
+export function unaryHandler<Request, Response>(
+  logger: Logger,
+  method: string,
+  handler: (request: Request, call: ServerUnaryCall<Request, Response>) => Response | Promise<Response>,
+): handleUnaryCall<Request, Response> {
   return (call, callback) => {
     // Promise.resolve().then() turns a synchronous throw into a rejection as well.
     Promise.resolve()
-      .then(() => handler(call.request))
+      .then(() => handler(call.request, call))
       .then(
         (response) => callback(null, response),
         (error: unknown) => callback(toGrpcStatus(error, logger, method)),
       );
   };
+}
+
+/**
+ * The `authorization` metadata of a call, for the engine's management token check. grpc-js
+ * hands text metadata over as strings; a binary (`-bin`) key cannot be named authorization.
+ */
+export function authorizationOf(metadata: Metadata): string[] {
+  return metadata.get('authorization').map((value) => (typeof value === 'string' ? value : value.toString('utf8')));
 }

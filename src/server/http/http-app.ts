@@ -2,7 +2,10 @@ import { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { InferenceError, isInferenceError, toInferenceError } from '../../errors/index.js';
 import type { InferenceServer } from '../../engine/index.js';
-import { decodeInferRequestBody, encodeInferResponseBody, parseHeaderLength, type RawRequestModel } from '../../protocol/index.js';
+import {
+  decodeInferRequestBody, decodeModelLoadBody, decodeModelUnloadBody, decodeRepositoryIndexBody, encodeInferResponseBody, parseHeaderLength,
+  checkBearerToken, type RawRequestModel,
+} from '../../protocol/index.js';
 
 export interface HttpAppOptions {
   /** Largest request body, in bytes. @defaultValue 256 MiB */
@@ -62,10 +65,27 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
     app.get<{ Params: ModelParams }>(`${prefix}/config`, (request) => engine.modelConfig(request.params.model, request.params.version));
   }
 
-  app.post<{ Body: { ready?: unknown } | undefined }>('/v2/repository/index', (request) => {
-    const ready = request.body?.ready;
-    if (ready !== undefined && typeof ready !== 'boolean') throw new InferenceError('ERR_INVALID_REQUEST', `"ready" must be a boolean, got ${JSON.stringify(ready)}`);
-    return engine.modelIndex({ readyOnly: ready === true });
+  void app.register((scope, _options, done) => {
+    // Triton's repository extension. Bodies are optional and read as JSON whatever their content
+    // type: Triton's clients send none to unload, and curl -d labels JSON as a form.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, parsed) => parsed(null, body));
+    scope.post<{ Body: Buffer | undefined }>('/v2/repository/index', (request) => {
+      authorize(engine, request.headers.authorization);
+      return engine.modelIndex(decodeRepositoryIndexBody(request.body));
+    });
+    // Success is 200 with `{}`. Triton answers 200 with no body; its clients look only at the status.
+    scope.post<{ Params: { model: string }; Body: Buffer | undefined }>('/v2/repository/models/:model/load', async (request) => {
+      authorize(engine, request.headers.authorization);
+      await engine.loadModel(request.params.model, decodeModelLoadBody(request.body));
+      return {};
+    });
+    scope.post<{ Params: { model: string }; Body: Buffer | undefined }>('/v2/repository/models/:model/unload', async (request) => {
+      authorize(engine, request.headers.authorization);
+      await engine.unloadModel(request.params.model, decodeModelUnloadBody(request.body));
+      return {};
+    });
+    done();
   });
 
   void app.register((scope, _options, done) => {
@@ -80,7 +100,7 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
         const headerLength = parseHeaderLength(request.headers['inference-header-content-length']);
         const target = { modelName: request.params.model, ...(request.params.version !== undefined ? { modelVersion: request.params.version } : {}) };
         // Only Triton's raw binary request (header length 0) needs the model to be decoded.
-        const rawModel = headerLength === 0 ? rawRequestModel(engine, target) : undefined;
+        const rawModel = headerLength === 0 ? await rawRequestModel(engine, target) : undefined;
         const inferRequest = decodeInferRequestBody(body, headerLength, target, rawModel);
         const response = await engine.infer(inferRequest, { transferInputs: true });
         const encoded = encodeInferResponseBody(response, inferRequest);
@@ -108,10 +128,15 @@ function responsePayload(chunks: Uint8Array[], byteLength: number): Uint8Array |
 
 const STREAM_THRESHOLD_BYTES = 1024 * 1024;
 
-function rawRequestModel(engine: InferenceServer, target: { modelName: string; modelVersion?: string }): RawRequestModel {
-  const { inputs } = engine.modelMetadata(target.modelName, target.modelVersion);
-  const maxBatchSize = engine.modelConfig(target.modelName, target.modelVersion).max_batch_size;
+async function rawRequestModel(engine: InferenceServer, target: { modelName: string; modelVersion?: string }): Promise<RawRequestModel> {
+  const { inputs } = await engine.modelMetadata(target.modelName, target.modelVersion);
+  const maxBatchSize = (await engine.modelConfig(target.modelName, target.modelVersion)).max_batch_size;
   return { inputs, maxBatchSize: typeof maxBatchSize === 'number' ? maxBatchSize : 0 };
+}
+
+/** The engine decides whether the repository API needs a token and whether this one is it. */
+function authorize(engine: InferenceServer, authorization: string | undefined): void {
+  checkBearerToken(authorization, (token) => engine.checkManagementToken(token));
 }
 
 function asInferenceError(error: FastifyError | InferenceError, maxBodyBytes: number): InferenceError {

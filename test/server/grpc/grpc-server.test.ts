@@ -90,7 +90,7 @@ describe('gRPC RepositoryIndex', () => {
 });
 
 describe('gRPC RPCs Wharf does not implement', () => {
-  for (const method of ['RepositoryModelLoad', 'SystemSharedMemoryStatus', 'TraceSetting', 'LogSettings']) {
+  for (const method of ['SystemSharedMemoryStatus', 'TraceSetting', 'LogSettings']) {
     it(`${method} answers UNIMPLEMENTED`, async () => {
       const error = await failure(server.client.call(method, {}));
       assert.equal(error.code, status.UNIMPLEMENTED);

@@ -9,6 +9,8 @@ import { startTestServer, type TestServer } from '../support/server-harness.js';
 const run = promisify(execFile);
 const root = new URL('../../../', import.meta.url);
 const DOCUMENTS = ['README.md', 'examples/models/mlp_classifier/README.md', 'examples/models/simple_math/README.md', 'examples/models/text_normalizer/README.md', 'docs/protocol.md', 'docs/model-repository.md', 'docs/metrics.md'];
+/** Documents whose examples manage models, run against a server in explicit model control mode. */
+const EXPLICIT_MODE_DOCUMENTS = new Set(['docs/model-repository.md']);
 
 interface Example {
   command: string;
@@ -50,17 +52,21 @@ function assertClose(actual: unknown, expected: unknown, path = '$'): void {
 }
 
 let server: TestServer;
+let explicitServer: TestServer;
 let metricsServer: RunningMetricsServer;
 
 before(async () => {
   const metrics = new MetricsRegistry({ compat: 'triton' });
-  server = await startTestServer(new URL('examples/models', root).pathname, { metrics });
+  const examples = new URL('examples/models', root).pathname;
+  server = await startTestServer(examples, { metrics });
+  explicitServer = await startTestServer(examples, { modelControlMode: 'explicit', startupModels: ['*'] });
   metricsServer = await startMetricsServer(metrics, { host: '127.0.0.1', port: 0 });
 });
 
 after(async () => {
   await metricsServer?.close();
   await server?.close();
+  await explicitServer?.close();
 });
 
 describe('curl examples in the documentation', () => {
@@ -69,8 +75,9 @@ describe('curl examples in the documentation', () => {
     it(`${document} has examples`, () => assert.ok(examples.length > 0));
     examples.forEach((example, index) => {
       it(`${document} #${index + 1}: ${example.command.slice(0, 70)}`, async () => {
+        const target = EXPLICIT_MODE_DOCUMENTS.has(document) ? explicitServer : server;
         const command = example.command
-          .replaceAll('localhost:8000', server.url.replace('http://', ''))
+          .replaceAll('localhost:8000', target.url.replace('http://', ''))
           .replaceAll('localhost:8002', `127.0.0.1:${metricsServer.port}`);
         const { stdout } = await run('sh', ['-c', command]);
         // Piped into grep: the text is not JSON; it must simply have matched.

@@ -28,10 +28,9 @@ function startServe(): Promise<string> {
     createInterface({ input: serve.stdout! }).on('line', (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       logLines.push(entry);
-      if (entry.msg === 'gRPC server listening') {
-        grpcAddress = entry.address as string;
-        resolve(logLines.find((l) => l.msg === 'HTTP server listening')!.url as string);
-      }
+      if (entry.msg === 'gRPC server listening') grpcAddress = entry.address as string;
+      // The listeners start first, so probes answer while models load; requests wait for this line.
+      if (entry.msg === 'server ready') resolve(logLines.find((l) => l.msg === 'HTTP server listening')!.url as string);
     });
   });
 }

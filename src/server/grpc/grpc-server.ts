@@ -19,7 +19,10 @@ export const DEFAULT_GRPC_PORT = 8001;
  */
 export const DEFAULT_GRPC_MAX_RECEIVE_MESSAGE_BYTES = 256 * 1024 * 1024;
 
-/** How long close() lets open calls finish before cancelling them. @defaultValue 10 s */
+/**
+ * How long close() lets open calls finish before cancelling them. `wharf serve` passes its
+ * --shutdown-timeout instead. @defaultValue 10 s
+ */
 export const DEFAULT_GRPC_CLOSE_GRACE_MS = 10_000;
 
 export interface GrpcServerOptions {
@@ -44,7 +47,11 @@ export interface RunningGrpcServer {
   readonly port: number;
   /** `host:port` as gRPC clients take it, e.g. `127.0.0.1:8001`. */
   readonly address: string;
-  /** Stops accepting calls, waits up to the grace period for open ones, then cancels the rest. */
+  /**
+   * Stops listening and sends every connection a GOAWAY, so new calls are refused (clients see
+   * UNAVAILABLE) while the open ones go on. Resolves once they have finished, or once the grace
+   * period is over, when the rest are cancelled.
+   */
   close(): Promise<void>;
 }
 
@@ -70,11 +77,14 @@ export async function startGrpcServer(engine: InferenceServer, options: GrpcServ
   });
   const clientHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : bracketed;
   const graceMs = options.closeGraceMs ?? DEFAULT_GRPC_CLOSE_GRACE_MS;
-  return { port, address: `${clientHost}:${port}`, close: () => shutdown(server, graceMs) };
+  let closing: Promise<void> | undefined;
+  return { port, address: `${clientHost}:${port}`, close: () => (closing ??= shutdown(server, graceMs)) };
 }
 
 function shutdown(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
+    // tryShutdown() unbinds the ports and closes each HTTP/2 session gracefully (GOAWAY with the
+    // last stream it took); its callback runs once every session has ended.
     const timer = setTimeout(() => {
       server.forceShutdown();
       resolve();

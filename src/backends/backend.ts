@@ -1,4 +1,5 @@
 import type { ModelSignature, Tensor } from '../core/index.js';
+import type { InferenceError } from '../errors/index.js';
 
 /** Version of the backend API; a backend built for another major version is refused. */
 export const BACKEND_API_VERSION = { major: 1, minor: 0 } as const;
@@ -32,6 +33,17 @@ export interface ExecuteResult {
   readonly computeInferNs: number;
 }
 
+/** One request's answer from a backend that answers the requests of a batch one by one. */
+export type RequestResult = { readonly outputs: Tensor[] } | { readonly error: InferenceError };
+
+/** What executeRequests() produced. */
+export interface ExecuteRequestsResult {
+  /** One per request, in the order given. */
+  readonly results: readonly RequestResult[];
+  /** Time the model itself ran, in nanoseconds. */
+  readonly computeInferNs: number;
+}
+
 /** A model version opened by a backend, ready to execute. */
 export interface LoadedModel {
   /** What the model file declares, used to complete and check the config. */
@@ -40,6 +52,12 @@ export interface LoadedModel {
   readonly instanceCount: number;
   /** Rejects with an InferenceError. */
   execute(request: ExecuteRequest): Promise<ExecuteResult>;
+  /**
+   * Present on backends that answer each request of a batch on its own (custom handlers, like
+   * Triton's Python backend): a dynamic batch's requests arrive unmerged, in order, whatever
+   * their shapes, and one request's error fails only that request. A rejection fails them all.
+   */
+  executeRequests?(requests: readonly ExecuteRequest[]): Promise<ExecuteRequestsResult>;
   /** Releases every resource; in-flight executions finish first. */
   unload(): Promise<void>;
 }

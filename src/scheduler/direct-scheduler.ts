@@ -33,6 +33,7 @@ export class DirectScheduler extends QueueScheduler {
   }
 
   protected override async runBatch(requests: readonly QueuedRequest[], startNs: number): Promise<ExecutionOutcome> {
+    if (this.model.executeRequests) return this.callModelPerRequest(requests, startNs);
     const { inputs, outputNames } = requests[0]!.request;
     const callNs = this.clock.nowNs();
     const result = await this.callModel({ inputs, outputNames });

@@ -41,8 +41,9 @@ export class DynamicBatchScheduler extends QueueScheduler {
     }
   }
 
+  // A backend that answers requests one by one gets them unmerged, so any requests can share a batch.
   protected override batchKeyOf(request: ScheduledRequest): string {
-    return batchKey(request);
+    return this.model.executeRequests ? '' : batchKey(request);
   }
 
   protected override formBatch(queue: RequestQueue, nowNs: number, flush: boolean): BatchDecision {
@@ -50,6 +51,7 @@ export class DynamicBatchScheduler extends QueueScheduler {
   }
 
   protected override async runBatch(requests: readonly QueuedRequest[], startNs: number): Promise<ExecutionOutcome> {
+    if (this.model.executeRequests) return this.callModelPerRequest(requests, startNs);
     const scheduled = requests.map((entry) => entry.request);
     const outputNames = scheduled[0]!.outputNames;
     const inputs = mergeInputs(scheduled);

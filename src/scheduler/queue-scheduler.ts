@@ -7,7 +7,7 @@
  */
 import type { ExecuteRequest, ExecuteResult, LoadedModel } from '../backends/index.js';
 import type { Tensor } from '../core/index.js';
-import { toInferenceError, type InferenceError } from '../errors/index.js';
+import { InferenceError, toInferenceError } from '../errors/index.js';
 import type { BatchDecision } from './batch-former.js';
 import type { SchedulerClock } from './clock.js';
 import { DeadlineTimer } from './deadline-timer.js';
@@ -32,7 +32,8 @@ export interface QueueSchedulerInit {
 
 /** What one execution produced, for the requests it ran (in the order runBatch received them). */
 export interface ExecutionOutcome {
-  readonly outputs: Tensor[][];
+  /** Each request's outputs, or the error that failed that request alone. */
+  readonly outputs: (Tensor[] | InferenceError)[];
   readonly computeInputNs: number;
   readonly computeInferNs: number;
   readonly computeOutputNs: number;
@@ -126,6 +127,26 @@ export abstract class QueueScheduler implements Scheduler {
   /** Runs one execution; a rejection fails exactly its requests. */
   protected abstract runBatch(requests: readonly QueuedRequest[], startNs: number): Promise<ExecutionOutcome>;
 
+  /**
+   * Calls a backend that answers requests one by one (LoadedModel.executeRequests) with these
+   * requests unmerged; a result missing for a request fails that request.
+   */
+  protected async callModelPerRequest(requests: readonly QueuedRequest[], startNs: number): Promise<ExecutionOutcome> {
+    const callNs = this.clock.nowNs();
+    let answer;
+    try {
+      answer = await this.model.executeRequests!(requests.map((entry) => ({ inputs: entry.request.inputs, outputNames: entry.request.outputNames })));
+    } catch (error) {
+      throw toInferenceError(error, 'ERR_BACKEND_RUNTIME');
+    }
+    const outputs = requests.map((_entry, index) => {
+      const result = answer.results[index];
+      if (result === undefined) return new InferenceError('ERR_BACKEND_RUNTIME', `${this.label}: the backend returned ${answer.results.length} responses for ${requests.length} requests`);
+      return 'error' in result ? result.error : result.outputs;
+    });
+    return { outputs, computeInputNs: callNs - startNs, computeInferNs: answer.computeInferNs, computeOutputNs: 0 };
+  }
+
   /** Calls the backend, giving any failure the backend-runtime code unless it already has one. */
   protected async callModel(request: ExecuteRequest): Promise<ExecuteResult> {
     try {
@@ -199,7 +220,14 @@ export abstract class QueueScheduler implements Scheduler {
   #deliver(requests: readonly QueuedRequest[], startNs: number, outcome: ExecutionOutcome): void {
     const { computeInputNs, computeInferNs, computeOutputNs } = outcome;
     requests.forEach((entry, index) => {
-      if (!entry.resolve(outcome.outputs[index] ?? [])) return;
+      const result = outcome.outputs[index] ?? [];
+      if (result instanceof InferenceError) {
+        if (!entry.reject(result)) return;
+        this.#unsettled -= 1;
+        this.#notify((events) => events.onRequestFailure?.('BACKEND', startNs - entry.enqueuedNs));
+        return;
+      }
+      if (!entry.resolve(result)) return;
       this.#unsettled -= 1;
       const timing = { queueNs: startNs - entry.enqueuedNs, computeInputNs, computeInferNs, computeOutputNs };
       this.#notify((events) => events.onRequestSuccess?.(entry.rows, timing));

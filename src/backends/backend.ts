@@ -1,5 +1,6 @@
 import type { ModelSignature, Tensor } from '../core/index.js';
 import type { InferenceError } from '../errors/index.js';
+import type { ModelConfig } from '../config/index.js';
 
 /** Version of the backend API; a backend built for another major version is refused. */
 export const BACKEND_API_VERSION = { major: 1, minor: 0 } as const;
@@ -16,6 +17,13 @@ export interface BackendLoadSpec {
   readonly instanceCount: number;
   /** The config's `parameters`, flattened to strings (Triton keys, e.g. `intra_op_thread_count`). */
   readonly parameters: Readonly<Record<string, string>>;
+  /** The model's config as written (before completion), for backends whose signature comes from it. */
+  readonly config?: ModelConfig;
+  /**
+   * An instance (worker) died or was stopped by the backend and is being replaced; its in-flight
+   * executions failed. Counted in metrics and logged by the server.
+   */
+  readonly onInstanceLost?: (reason: string) => void;
 }
 
 /** One execution: the tensors of one (possibly batched) request, and which outputs to compute. */

@@ -94,7 +94,7 @@ export class InferenceServer {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     const registry = new BackendRegistry();
-    const backends = options.backends ?? [new OnnxBackend({ events: { onWorkerLost: (reason) => this.#logger.error({ reason }, 'onnxruntime worker lost; restarting it') } })];
+    const backends = options.backends ?? [new OnnxBackend()];
     for (const backend of backends) registry.register(backend);
     const metrics = options.metrics;
     this.#repository = new ModelRepository<Scheduler>(options.modelRepository, registry, this.#logger, {
@@ -103,6 +103,10 @@ export class InferenceServer {
         ...(metrics ? [metrics.eventsFor(name, version)] : []),
       ), { version }),
       ...(metrics ? { onStateChange: (name: string, version: string, state: ModelReadyState) => metrics.setModelState(name, version, state) } : {}),
+      onInstanceLost: (name, version, reason) => {
+        this.#logger.error({ model: name, version, reason }, 'model instance lost; replacing it');
+        metrics?.countInstanceRestart(name, version);
+      },
       onVersionRemoved: (name, version) => {
         this.#statistics.delete(name, version);
         metrics?.removeModelVersion(name, version);

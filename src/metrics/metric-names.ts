@@ -94,6 +94,12 @@ export const WHARF_METRICS = {
     labels: [...VERSION_LABELS, 'state'],
     help: 'Model version state: 1 for the current state (UNKNOWN, LOADING, READY, UNLOADING or UNAVAILABLE), 0 for the others.',
   },
+  instanceRestarts: {
+    name: 'wharf_model_instance_restarts_total',
+    type: 'counter',
+    labels: VERSION_LABELS,
+    help: 'Backend instances (worker threads) of a model version that died, ran out of memory or overran their execution timeout, and were replaced.',
+  },
   modelMemory: {
     name: 'wharf_model_memory_bytes',
     type: 'gauge',

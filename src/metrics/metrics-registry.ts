@@ -3,7 +3,7 @@
  * The Prometheus registry of one server: Wharf's metric families, Triton's when asked for, the
  * model state gauge and prom-client's process metrics, fed per model version by the engine.
  */
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { ModelReadyState } from '../core/index.js';
 import type { SchedulerEvents } from '../scheduler/index.js';
 import { WHARF_METRICS, type MetricSpec } from './metric-names.js';
@@ -33,6 +33,8 @@ export interface ModelMetricsSink {
   setModelState(model: string, version: string, state: ModelReadyState): void;
   /** Drops every series of a version that is gone from the repository for good. */
   removeModelVersion(model: string, version: string): void;
+  /** A backend instance of a version died and is being replaced. */
+  countInstanceRestart(model: string, version: string): void;
   /** Where the memory budget gauges read from at each scrape. */
   observeModelMemory(source: () => ModelMemoryUsage): void;
 }
@@ -63,6 +65,7 @@ export class MetricsRegistry implements ModelMetricsSink {
   readonly #wharf: WharfMetricFamilies;
   readonly #triton: TritonMetricFamilies | undefined;
   readonly #modelState: Gauge;
+  readonly #instanceRestarts: Counter;
   readonly #versions = new Map<string, VersionEntry>();
   readonly #stated = new Set<string>();
   #memorySource: (() => ModelMemoryUsage) | undefined;
@@ -74,16 +77,17 @@ export class MetricsRegistry implements ModelMetricsSink {
     this.#wharf = new WharfMetricFamilies(this.registry);
     this.#triton = this.compat === 'triton' ? new TritonMetricFamilies(this.registry) : undefined;
     this.#modelState = createGauge(WHARF_METRICS.modelState, this.registry);
+    this.#instanceRestarts = new Counter({ ...metricSpec(WHARF_METRICS.instanceRestarts), registers: [this.registry] });
     const memory = (): ModelMemoryUsage | undefined => this.#memorySource?.();
     new Gauge({
-      ...gaugeSpec(WHARF_METRICS.modelMemory), registers: [this.registry],
+      ...metricSpec(WHARF_METRICS.modelMemory), registers: [this.registry],
       collect() {
         this.reset();
         for (const [model, bytes] of Object.entries(memory()?.models ?? {})) this.set({ model }, bytes);
       },
     });
     new Gauge({
-      ...gaugeSpec(WHARF_METRICS.memoryBudget), registers: [this.registry],
+      ...metricSpec(WHARF_METRICS.memoryBudget), registers: [this.registry],
       collect() {
         this.reset();
         const budget = memory()?.budgetBytes;
@@ -120,6 +124,10 @@ export class MetricsRegistry implements ModelMetricsSink {
     for (const each of MODEL_STATES) this.#modelState.set({ model, version, state: each }, each === state ? 1 : 0);
   }
 
+  countInstanceRestart(model: string, version: string): void {
+    this.#instanceRestarts.inc({ model, version });
+  }
+
   observeModelMemory(source: () => ModelMemoryUsage): void {
     this.#memorySource = source;
   }
@@ -128,6 +136,7 @@ export class MetricsRegistry implements ModelMetricsSink {
     const id = key(model, version);
     for (const recorder of this.#versions.get(id)?.recorders ?? []) recorder.remove();
     this.#versions.delete(id);
+    this.#instanceRestarts.remove({ model, version });
     if (this.#stated.delete(id)) {
       for (const state of MODEL_STATES) this.#modelState.remove({ model, version, state });
     }
@@ -156,6 +165,6 @@ function key(model: string, version: string): string {
   return JSON.stringify([model, version]);
 }
 
-function gaugeSpec(spec: MetricSpec): { name: string; help: string; labelNames: string[] } {
+function metricSpec(spec: MetricSpec): { name: string; help: string; labelNames: string[] } {
   return { name: spec.name, help: spec.help, labelNames: [...spec.labels] };
 }

@@ -32,6 +32,8 @@ export interface RepositoryHooks<S extends VersionServer> {
   onStateChange?(modelName: string, version: string, state: ModelReadyState): void;
   /** A version left the repository for good (unloaded and no longer listed). */
   onVersionRemoved?(modelName: string, version: string): void;
+  /** A backend instance (worker) of a version died and is being replaced. */
+  onInstanceLost?(modelName: string, version: string, reason: string): void;
 }
 
 /** Triton's model control modes. */
@@ -496,7 +498,11 @@ export class ModelRepository<S extends VersionServer> {
       const started = performance.now();
       let opened: OpenedVersion;
       try {
-        opened = await openVersion(this.#registry, source, config, version, configOrigin);
+        const onInstanceLost = this.#hooks.onInstanceLost;
+        opened = await openVersion(this.#registry, source, config, version, {
+          configOrigin,
+          ...(onInstanceLost ? { onInstanceLost: (reason: string) => onInstanceLost(entry.name, version, reason) } : {}),
+        });
       } catch (error) {
         const failure = toInferenceError(error, 'ERR_MODEL_LOAD_FAILED');
         const message = failure.message;

@@ -16,12 +16,19 @@ export interface OpenedVersion {
   readonly fileBytes: number;
 }
 
+export interface OpenOptions {
+  /** Where the config came from, for error messages: its file (the default), or a load request. */
+  readonly configOrigin?: string | undefined;
+  /** Passed to the backend: an instance of this version died and is being replaced. */
+  readonly onInstanceLost?: (reason: string) => void;
+}
+
 /**
  * Opens `<model>/<version>`: picks the backend, loads the file, completes the config from the
  * file's signature and runs the config's warm-up. Nothing is left open when it throws.
- * `configOrigin` names where the config came from in error messages (a file, or a load request).
  */
-export async function openVersion(registry: BackendRegistry, source: ModelSource, config: ModelConfig | undefined, version: string, configOrigin = source.configFile?.path): Promise<OpenedVersion> {
+export async function openVersion(registry: BackendRegistry, source: ModelSource, config: ModelConfig | undefined, version: string, options: OpenOptions = {}): Promise<OpenedVersion> {
+  const configOrigin = options.configOrigin ?? source.configFile?.path;
   const versionDir = join(source.dir, version);
   const backend = config?.backend || config?.platform
     ? registry.resolve({ backend: config.backend, platform: config.platform })
@@ -40,7 +47,11 @@ export async function openVersion(registry: BackendRegistry, source: ModelSource
   const parameters = Object.fromEntries(Object.entries(config?.parameters ?? {}).map(([k, v]) => [k, v.string_value]));
   let loaded: LoadedModel;
   try {
-    loaded = await backend.load({ modelName: source.name, version, versionDir, modelFile, instanceCount, parameters });
+    loaded = await backend.load({
+      modelName: source.name, version, versionDir, modelFile, instanceCount, parameters,
+      ...(config ? { config } : {}),
+      ...(options.onInstanceLost ? { onInstanceLost: options.onInstanceLost } : {}),
+    });
   } catch (error) {
     const failure = toInferenceError(error, 'ERR_MODEL_LOAD_FAILED');
     throw new InferenceError(failure.code, `${modelPath}: ${failure.message}`, { cause: error });

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { BACKEND_API_VERSION, type Backend, type BackendLoadSpec, type LoadedModel } from '../backend.js';
 import { sessionSettingsFromParameters } from './session-options.js';
-import { SessionPool, type SessionPoolEvents } from './session-pool.js';
+import { SessionPool } from './session-pool.js';
 
 /** Serves `.onnx` files with onnxruntime-node's CPU execution provider, one session per worker thread. */
 export class OnnxBackend implements Backend {
@@ -10,17 +10,15 @@ export class OnnxBackend implements Backend {
   readonly apiVersion = BACKEND_API_VERSION;
   readonly platform = 'onnxruntime_onnx';
   readonly defaultModelFilename = 'model.onnx';
-  readonly #events: SessionPoolEvents;
   readonly #cores: number;
 
-  constructor(options: { events?: SessionPoolEvents; cores?: number } = {}) {
-    this.#events = options.events ?? {};
+  constructor(options: { cores?: number } = {}) {
     this.#cores = options.cores ?? availableParallelism();
   }
 
   async load(spec: BackendLoadSpec): Promise<LoadedModel> {
     const settings = sessionSettingsFromParameters(spec.parameters, spec.instanceCount, this.#cores);
-    const { pool, signature } = await SessionPool.open(join(spec.versionDir, spec.modelFile), settings, spec.instanceCount, this.#events);
+    const { pool, signature } = await SessionPool.open(join(spec.versionDir, spec.modelFile), settings, spec.instanceCount, spec.onInstanceLost ? { onWorkerLost: spec.onInstanceLost } : {});
     return {
       signature,
       instanceCount: spec.instanceCount,

@@ -498,10 +498,10 @@ export class ModelRepository<S extends VersionServer> {
       const started = performance.now();
       let opened: OpenedVersion;
       try {
-        const onInstanceLost = this.#hooks.onInstanceLost;
+        const hooks = this.#hooks;
         opened = await openVersion(this.#registry, source, config, version, {
           configOrigin,
-          ...(onInstanceLost ? { onInstanceLost: (reason: string) => onInstanceLost(entry.name, version, reason) } : {}),
+          onInstanceLost: (reason: string) => hooks.onInstanceLost?.(entry.name, version, reason),
         });
       } catch (error) {
         const failure = toInferenceError(error, 'ERR_MODEL_LOAD_FAILED');

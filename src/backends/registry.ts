@@ -19,12 +19,29 @@ export class BackendRegistry {
     return undefined;
   }
 
-  /** The backend whose default model file is present, for models without a config naming one. */
+  /** The backend one of whose model files is present, for models without a config naming one. */
   byModelFile(fileNames: readonly string[]): Backend | undefined {
-    return [...this.#backends.values()].find((b) => fileNames.includes(b.defaultModelFilename));
+    return [...this.#backends.values()].find((b) => modelFilenamesOf(b).some((name) => fileNames.includes(name)));
+  }
+
+  /**
+   * The file to load for `backend` when the config names none: the first of its model file names
+   * present among `fileNames` (the js backend takes model.js or model.mjs), else its default.
+   */
+  modelFileFor(backend: Backend, fileNames: readonly string[]): string {
+    return modelFilenamesOf(backend).find((name) => fileNames.includes(name)) ?? backend.defaultModelFilename;
   }
 
   names(): string[] {
     return [...this.#backends.keys()];
   }
+}
+
+/**
+ * A backend may accept more than one file name (`modelFilenames`, in order of preference);
+ * its defaultModelFilename always counts.
+ */
+function modelFilenamesOf(backend: Backend & { readonly modelFilenames?: readonly string[] }): readonly string[] {
+  const names = backend.modelFilenames ?? [];
+  return names.includes(backend.defaultModelFilename) ? names : [backend.defaultModelFilename, ...names];
 }

@@ -1,11 +1,13 @@
 import { InferenceError, toInferenceError } from '../errors/index.js';
 import {
   dataTypeFromConfig, reshapeKeepingBatch, toInferRequest,
-  type InferInput, type InferResponse, type ModelMetadata, type ModelReadyState, type ModelVersionStatus,
+  type InferInput, type InferRequest, type InferResponse, type ModelMetadata, type ModelReadyState, type ModelVersionStatus,
   type ServerMetadata, type Tensor,
 } from '../core/index.js';
 import { BackendRegistry, type Backend } from '../backends/index.js';
 import { OnnxBackend } from '../backends/onnx/index.js';
+import { EnsembleBackend } from '../backends/ensemble/index.js';
+import { JsBackend } from '../backends/js/index.js';
 import { modelConfigToJson, type CompletedModelConfig } from '../config/index.js';
 import { ModelRepository, type ModelControlMode, type ReadyModelVersion } from '../repository/index.js';
 import { createScheduler, type Scheduler } from '../scheduler/index.js';
@@ -28,7 +30,7 @@ export interface InferenceServerOptions {
    * @defaultValue false: ready once start-up loading has finished, so one broken model does not take the replica out of service.
    */
   readonly strictReadiness?: boolean;
-  /** Backends to serve with. @defaultValue [new OnnxBackend()] */
+  /** Backends to serve with. @defaultValue [new OnnxBackend(), new JsBackend()] */
   readonly backends?: readonly Backend[];
   /** Where per-version metrics go (the Prometheus registry of the metrics server). */
   readonly metrics?: ModelMetricsSink;
@@ -94,8 +96,18 @@ export class InferenceServer {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     const registry = new BackendRegistry();
-    const backends = options.backends ?? [new OnnxBackend()];
+    const backends = options.backends ?? [new OnnxBackend(), new JsBackend()];
     for (const backend of backends) registry.register(backend);
+    // Ensembles run their steps through this server's own request path (#infer).
+    if (!registry.names().includes('ensemble')) {
+      registry.register(new EnsembleBackend({
+        invoke: async (modelName, version, inputs, outputNames) => (await this.#infer(
+          { modelName, ...(version !== undefined ? { modelVersion: version } : {}), inputs, outputs: outputNames.map((name) => ({ name })) },
+          true,
+        )).outputs,
+        configOf: (modelName, version) => this.#repository.resolve(modelName, version).config,
+      }));
+    }
     const metrics = options.metrics;
     this.#repository = new ModelRepository<Scheduler>(options.modelRepository, registry, this.#logger, {
       serve: (loaded, config, name, version) => createScheduler(loaded, config, combineEvents(
@@ -278,28 +290,37 @@ export class InferenceServer {
     if (this.#stopping) throw new InferenceError('ERR_SERVER_STOPPING', 'the server is shutting down and accepts no new requests');
     this.#inflight += 1;
     try {
-      const request = toInferRequest(input);
-      const scheduling = readSchedulingParameters(request.parameters);
-      const found = this.#repository.acquire(request.modelName, request.modelVersion, scheduling.timeoutUs ? scheduling.timeoutUs / 1000 : undefined);
-      const target = found instanceof Promise ? await found : found;
-      const validated = validateRequest(request, target.config, { maxTensorBytes: this.#maxTensorBytes });
-      const inputs = options.transferInputs ? validated.inputs : validated.inputs.map(ownCopy);
-      let outputs: Tensor[];
-      try {
-        outputs = await target.server.enqueue({ inputs, outputNames: validated.outputNames, batchSize: validated.batchSize, ...scheduling });
-      } catch (error) {
-        throw toInferenceError(error, 'ERR_BACKEND_RUNTIME');
-      }
-      return {
-        modelName: request.modelName,
-        modelVersion: target.version,
-        ...(request.id !== undefined ? { id: request.id } : {}),
-        outputs: presentOutputs(outputs, target.config),
-      };
+      return await this.#infer(toInferRequest(input), options.transferInputs ?? false);
     } finally {
       this.#inflight -= 1;
       if (this.#inflight === 0) this.#idle?.();
     }
+  }
+
+  /**
+   * The request path: resolve the version, validate, enqueue on its scheduler. Without the drain
+   * check: the steps of an ensemble request accepted before a drain began still run, and the
+   * ensemble's request holds the in-flight count meanwhile. `transferInputs`: the inputs are the
+   * caller's to give (as InferOptions), else they are copied after validation.
+   */
+  async #infer(request: InferRequest, transferInputs: boolean): Promise<InferResponse> {
+    const scheduling = readSchedulingParameters(request.parameters);
+    const found = this.#repository.acquire(request.modelName, request.modelVersion, scheduling.timeoutUs ? scheduling.timeoutUs / 1000 : undefined);
+    const target = found instanceof Promise ? await found : found;
+    const validated = validateRequest(request, target.config, { maxTensorBytes: this.#maxTensorBytes });
+    const inputs = transferInputs ? validated.inputs : validated.inputs.map(ownCopy);
+    let outputs: Tensor[];
+    try {
+      outputs = await target.server.enqueue({ inputs, outputNames: validated.outputNames, batchSize: validated.batchSize, ...scheduling });
+    } catch (error) {
+      throw toInferenceError(error, 'ERR_BACKEND_RUNTIME');
+    }
+    return {
+      modelName: request.modelName,
+      modelVersion: target.version,
+      ...(request.id !== undefined ? { id: request.id } : {}),
+      outputs: presentOutputs(outputs, target.config),
+    };
   }
 
   /**

@@ -7,6 +7,7 @@ import type { BackendRegistry, LoadedModel } from '../backends/index.js';
 import { checkConfigSupport, parseModelConfigJson, parseModelConfigText, type CompletedModelConfig, type ModelConfig } from '../config/index.js';
 import { folderFingerprint } from './folder-fingerprint.js';
 import { KeyedLock } from './keyed-lock.js';
+import { ensembleDependencies, loadPhases, withDependencies } from './load-order.js';
 import { decideRoom, estimateLoadBytes, type BudgetedModel } from './memory-budget.js';
 import { assertSafeModelName } from './model-name.js';
 import { scanModelFolder, scanRepository, type ModelSource } from './repository-scan.js';
@@ -143,14 +144,24 @@ export class ModelRepository<S extends VersionServer> {
   }
 
   /**
-   * Start-up loading. `none` and `poll` load every model; `explicit` the startup models. Under a
-   * memory budget only `keep_loaded` models load now, the others on their first request.
+   * Start-up loading. `none` and `poll` load every model; `explicit` the startup models and the
+   * models their ensemble steps run. Under a memory budget only `keep_loaded` models load now,
+   * the others on their first request. Ensembles load after the models they run (load-order.ts).
    * A model that fails is recorded with its reason and never stops the others.
    */
   async start(): Promise<void> {
     const sources = await scanRepository(this.root);
     for (const source of sources) this.#entryFor(source.name);
-    const pending = this.#startupModels(sources.map((s) => s.name));
+    const onDisk = new Set(sources.map((s) => s.name));
+    const requested = this.#startupModels([...onDisk]);
+    const dependencies = await this.#dependenciesOnDisk(onDisk);
+    const names = withDependencies(requested, (name) => dependencies.get(name) ?? [], (name) => onDisk.has(name));
+    for (const phase of loadPhases(names, (name) => dependencies.get(name) ?? [])) await this.#startPhase(phase);
+  }
+
+  /** Loads one start-up phase, LOAD_CONCURRENCY models at a time. */
+  async #startPhase(names: readonly string[]): Promise<void> {
+    const pending = [...names];
     const worker = async (): Promise<void> => {
       for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
         const entry = this.#entryFor(name);
@@ -184,6 +195,8 @@ export class ModelRepository<S extends VersionServer> {
   /**
    * One poll: loads new models and versions, reloads models whose files or config changed,
    * unloads models whose folder is gone. A failed reload leaves the serving versions in place.
+   * Ensembles load after the models they run, and an ensemble that is not READY retries when a
+   * model it runs was loaded by this poll (say its folder was still incomplete at the last poll).
    */
   async poll(): Promise<void> {
     let sources: ModelSource[];
@@ -195,21 +208,31 @@ export class ModelRepository<S extends VersionServer> {
     }
     const onDisk = new Set(sources.map((s) => s.name));
     const work: Promise<void>[] = [];
-    for (const name of onDisk) {
+    const dependencies = await this.#dependenciesOnDisk(onDisk);
+    // Models that turned READY in this poll: an unchanged ensemble that failed for want of one retries.
+    const loadedNow = new Set<string>();
+    const pollOne = (name: string): Promise<void> => {
       const entry = this.#entryFor(name);
       entry.wanted = true;
-      work.push(this.#lock.run(this.#lockKey(name), async () => {
+      return this.#lock.run(this.#lockKey(name), async () => {
         const digest = await folderFingerprint(join(this.root, name));
-        if (digest === entry.folderDigest || this.#closed) return;
+        const ready = (): boolean => [...entry.versions.values()].some(isReady);
+        const retry = !ready() && (dependencies.get(name) ?? []).some((d) => loadedNow.has(d));
+        if ((digest === entry.folderDigest && !retry) || this.#closed) return;
         if (this.#options.memoryBudgetBytes !== undefined && !this.#isResident(entry) && !(await this.#readKeepLoaded(entry))) {
           entry.folderDigest = digest;
           entry.loadOnDemand = true;
           entry.reason = NOT_YET_LOADED;
           return;
         }
-        await this.#loadQuietly(entry, 'poll');
-      }));
-    }
+        await this.#loadQuietly(entry, digest === entry.folderDigest ? 'poll: a model it runs was loaded' : 'poll');
+        if (ready()) loadedNow.add(name);
+      });
+    };
+    // An ensemble added with its composing models loads after them (load-order.ts).
+    work.push((async () => {
+      for (const phase of loadPhases([...onDisk], (name) => dependencies.get(name) ?? [])) await Promise.all(phase.map(pollOne));
+    })());
     for (const entry of this.#models.values()) {
       if (onDisk.has(entry.name)) continue;
       work.push(this.#lock.run(this.#lockKey(entry.name), async () => {
@@ -234,6 +257,7 @@ export class ModelRepository<S extends VersionServer> {
     }
     const entry = this.#entryFor(name);
     entry.wanted = true;
+    await this.#loadMissingDependencies(name, options.configOverride, [name]);
     await this.#lock.run(this.#lockKey(name), async () => {
       const previous = entry.configOverride;
       entry.configOverride = options.configOverride;
@@ -340,15 +364,26 @@ export class ModelRepository<S extends VersionServer> {
     }
   }
 
-  /** Loaded models whose config uses `name` as an ensemble step, for unload_dependents. */
+  /**
+   * Loaded ensembles that run `name` in a step, directly or through another ensemble, for
+   * unload_dependents: ordered so each comes before the ensembles it runs (unloading them in
+   * this order never leaves a loaded ensemble running an unloaded one).
+   */
   dependentsOf(name: string): string[] {
     this.#entry(name);
-    const dependents: string[] = [];
-    for (const entry of this.#models.values()) {
-      const uses = [...entry.versions.values()].some((v) => ((v.config?.ensemble_scheduling?.step ?? []) as readonly { model_name?: string }[]).some((step) => step.model_name === name));
-      if (uses) dependents.push(entry.name);
+    const loadedDependencies = (entry: ModelEntry<S>): string[] => [...new Set([...entry.versions.values()].flatMap((v) => (v.loaded ? ensembleDependencies(v.config) : [])))];
+    const uses = new Map([...this.#models.values()].map((entry) => [entry.name, loadedDependencies(entry)]));
+    const dependents = new Set<string>();
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [user, used] of uses) {
+        if (user === name || dependents.has(user) || !used.some((u) => u === name || dependents.has(u))) continue;
+        dependents.add(user);
+        grew = true;
+      }
     }
-    return dependents.sort();
+    const sorted = [...dependents].sort();
+    return loadPhases(sorted, (user) => uses.get(user) ?? []).reverse().flat();
   }
 
   /** Accounted memory of the resident models (memory budget mode). */
@@ -423,13 +458,82 @@ export class ModelRepository<S extends VersionServer> {
 
   async #readKeepLoaded(entry: ModelEntry<S>): Promise<boolean> {
     try {
-      const { config } = await this.#readConfig(entry, await scanModelFolder(entry.name, join(this.root, entry.name)));
+      const { config } = await this.#readConfig(entry, await scanModelFolder(entry.name, join(this.root, entry.name)), entry.configOverride);
       entry.keepLoaded = config?.parameters?.keep_loaded?.string_value === 'true';
     } catch {
       // A bad config is reported when the model loads.
       entry.keepLoaded = false;
     }
     return entry.keepLoaded;
+  }
+
+  /**
+   * The models each model's ensemble steps run, read from the configs on disk (or the config
+   * override in force). A config that cannot be read counts as none: its load reports it.
+   */
+  async #dependenciesOnDisk(names: Iterable<string>): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
+    for (const name of names) {
+      try {
+        const entry = this.#entryFor(name);
+        const { config } = await this.#readConfig(entry, await scanModelFolder(name, join(this.root, name)), entry.configOverride);
+        const dependencies = ensembleDependencies(config);
+        if (dependencies.length > 0) found.set(name, dependencies);
+      } catch {
+        // Reported when the model loads.
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The load API on an ensemble first loads the models its steps run that have no READY version
+   * (as Triton does), each with its own dependencies; `chain` holds the models being loaded this
+   * way, so a dependency cycle ends. A failure is not thrown here: the ensemble's load then fails
+   * naming the step, the model and why.
+   */
+  async #loadMissingDependencies(name: string, configOverride: string | undefined, chain: readonly string[]): Promise<void> {
+    let config: ModelConfig | undefined;
+    try {
+      const entry = this.#entryFor(name);
+      ({ config } = await this.#readConfig(entry, await scanModelFolder(name, join(this.root, name)), configOverride));
+    } catch {
+      return;
+    }
+    for (const dependency of ensembleDependencies(config)) {
+      if (chain.includes(dependency) || !isSafeModelName(dependency) || !(await isDirectory(join(this.root, dependency)))) continue;
+      const entry = this.#entryFor(dependency);
+      if ([...entry.versions.values()].some(isReady)) continue;
+      await this.#loadMissingDependencies(dependency, entry.configOverride, [...chain, dependency]);
+      entry.wanted = true;
+      this.#logger.info({ model: dependency, ensemble: name }, 'loading a model the ensemble runs');
+      await this.#lock.run(this.#lockKey(dependency), () => this.#loadQuietly(entry, `load of ensemble '${name}'`));
+    }
+  }
+
+  /**
+   * Memory budget: an ensemble loading on its first request (or kept loaded) first loads the
+   * models its steps run that wait for their first request. Runs under the budget lock, which
+   * every lifecycle operation holds then, so it calls #loadEntry directly.
+   */
+  async #loadDependenciesForBudget(entry: ModelEntry<S>, config: ModelConfig | undefined, chain: readonly string[]): Promise<void> {
+    for (const dependency of ensembleDependencies(config)) {
+      const used = this.#models.get(dependency);
+      if (!used || chain.includes(dependency) || !used.loadOnDemand || this.#isResident(used)) continue;
+      // Most recently used, so loading the next one does not unload this one to make room.
+      used.lastUsed = ++this.#useTick;
+      await this.#loadEntry(used, `first request of ensemble '${entry.name}'`, [...chain, dependency]).catch(() => undefined);
+      used.lastUsed = ++this.#useTick;
+    }
+  }
+
+  /** Memory budget: whether a resident ensemble runs this model, which then stays resident with it. */
+  #usedByResidentEnsemble(name: string): boolean {
+    for (const entry of this.#models.values()) {
+      if (entry.name === name) continue;
+      for (const v of entry.versions.values()) if (v.loaded && ensembleDependencies(v.config).includes(name)) return true;
+    }
+    return false;
   }
 
   /** #loadEntry for start-up and polls, where a failure is logged and recorded, not thrown. */
@@ -441,8 +545,11 @@ export class ModelRepository<S extends VersionServer> {
     }
   }
 
-  /** The body of load(); runs under the model's lock. */
-  async #loadEntry(entry: ModelEntry<S>, cause: string): Promise<void> {
+  /**
+   * The body of load(); runs under the model's lock. `chain`: the models whose loads led to this
+   * one (memory budget, ensembles loading their composing models), so a cycle ends.
+   */
+  async #loadEntry(entry: ModelEntry<S>, cause: string, chain: readonly string[] = [entry.name]): Promise<void> {
     const dir = join(this.root, entry.name);
     entry.folderDigest = await folderFingerprint(dir);
     const fail = (error: unknown, code: 'ERR_CONFIG_INVALID' | 'ERR_MODEL_LOAD_FAILED'): never => {
@@ -463,7 +570,7 @@ export class ModelRepository<S extends VersionServer> {
     let config: ModelConfig | undefined;
     let configDigest: string;
     try {
-      ({ config, digest: configDigest } = await this.#readConfig(entry, source));
+      ({ config, digest: configDigest } = await this.#readConfig(entry, source, entry.configOverride));
     } catch (error) {
       return fail(error, 'ERR_CONFIG_INVALID');
     }
@@ -479,6 +586,9 @@ export class ModelRepository<S extends VersionServer> {
       fail(new InferenceError('ERR_CONFIG_INVALID', `${source.configFile?.path ?? dir}: version_policy serves none of the versions on disk (${source.versions.join(', ')})`), 'ERR_CONFIG_INVALID');
     }
 
+    // An ensemble holds no memory of its own: it makes no room, but the models it runs must be resident.
+    const isEnsemble = config?.ensemble_scheduling !== undefined;
+    if (isEnsemble && this.#options.memoryBudgetBytes !== undefined) await this.#loadDependenciesForBudget(entry, config, chain);
     const configChanged = configDigest !== entry.configDigest;
     const toOpen: { version: string; fingerprint: string }[] = [];
     for (const version of targets) {
@@ -487,7 +597,7 @@ export class ModelRepository<S extends VersionServer> {
       if (!current || !isReady(current) || configChanged || current.fingerprint !== fingerprint) toOpen.push({ version, fingerprint });
     }
 
-    if (toOpen.length > 0 && this.#options.memoryBudgetBytes !== undefined) await this.#makeRoom(entry, await this.#estimateBytes(entry, dir, toOpen.map((t) => t.version), config));
+    if (toOpen.length > 0 && this.#options.memoryBudgetBytes !== undefined && !isEnsemble) await this.#makeRoom(entry, await this.#estimateBytes(entry, dir, toOpen.map((t) => t.version), config));
     const rssBefore = process.memoryUsage.rss();
     let fileBytes = 0;
     const failures: { version: string; error: InferenceError }[] = [];
@@ -563,9 +673,10 @@ export class ModelRepository<S extends VersionServer> {
     return placeholder;
   }
 
-  async #readConfig(entry: ModelEntry<S>, source: ModelSource): Promise<{ config: ModelConfig | undefined; digest: string }> {
-    if (entry.configOverride !== undefined) {
-      return { config: parseModelConfigJson(entry.configOverride, LOAD_REQUEST_CONFIG, entry.name), digest: digestOf(`override\0${entry.configOverride}`) };
+  /** The config of `source`: `configOverride` (a load request's JSON) when given, else its file. */
+  async #readConfig(entry: ModelEntry<S>, source: ModelSource, configOverride: string | undefined): Promise<{ config: ModelConfig | undefined; digest: string }> {
+    if (configOverride !== undefined) {
+      return { config: parseModelConfigJson(configOverride, LOAD_REQUEST_CONFIG, entry.name), digest: digestOf(`override\0${configOverride}`) };
     }
     if (!source.configFile) return { config: undefined, digest: digestOf('none') };
     const text = await readFile(source.configFile.path, 'utf8');
@@ -632,7 +743,7 @@ export class ModelRepository<S extends VersionServer> {
       const decision = decideRoom([...this.#models.values()].map((e) => this.#budgeted(e)), target.name, neededBytes, budget);
       if (decision.kind === 'fits') return;
       if (decision.kind === 'impossible') {
-        throw new InferenceError('ERR_MEMORY_BUDGET', `model '${target.name}' needs about ${formatBytes(neededBytes)} but the memory budget is ${formatBytes(budget)} and ${formatBytes(decision.usedBytes)} is held by models that cannot be unloaded (keep_loaded)`);
+        throw new InferenceError('ERR_MEMORY_BUDGET', `model '${target.name}' needs about ${formatBytes(neededBytes)} but the memory budget is ${formatBytes(budget)} and ${formatBytes(decision.usedBytes)} is held by models that cannot be unloaded (keep_loaded, or run by a loaded ensemble)`);
       }
       waitedSince ??= performance.now();
       const victimName = decision.kind === 'unload' ? decision.victim
@@ -653,7 +764,11 @@ export class ModelRepository<S extends VersionServer> {
     for (const v of entry.versions.values()) {
       if (v.server && (v.server.queueDepth > 0 || v.server.inflightExecutions > 0)) idle = false;
     }
-    return { name: entry.name, resident: this.#isResident(entry), idle, keepLoaded: entry.keepLoaded, memoryBytes: entry.memoryBytes, fileBytes: entry.fileBytes, lastUsed: entry.lastUsed };
+    // The models a resident ensemble runs stay with it: unloading one would make the ensemble's
+    // requests wait for a load behind the lifecycle lock (which may be draining that ensemble).
+    // Unloading the ensemble, when idle, frees them.
+    const keepLoaded = entry.keepLoaded || this.#usedByResidentEnsemble(entry.name);
+    return { name: entry.name, resident: this.#isResident(entry), idle, keepLoaded, memoryBytes: entry.memoryBytes, fileBytes: entry.fileBytes, lastUsed: entry.lastUsed };
   }
 
   #setState(version: ModelVersion<S>, state: ModelReadyState, reason: string): void {
@@ -687,6 +802,15 @@ function digestOf(text: string): string {
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isSafeModelName(name: string): boolean {
+  try {
+    assertSafeModelName(name);
+    return true;
   } catch {
     return false;
   }

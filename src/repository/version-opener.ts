@@ -30,18 +30,21 @@ export interface OpenOptions {
 export async function openVersion(registry: BackendRegistry, source: ModelSource, config: ModelConfig | undefined, version: string, options: OpenOptions = {}): Promise<OpenedVersion> {
   const configOrigin = options.configOrigin ?? source.configFile?.path;
   const versionDir = join(source.dir, version);
-  const backend = config?.backend || config?.platform
-    ? registry.resolve({ backend: config.backend, platform: config.platform })
-    : registry.byModelFile(await readdir(versionDir));
+  const fileNames = await readdir(versionDir);
+  const named = Boolean(config?.backend || config?.platform);
+  const backend = named ? registry.resolve({ backend: config?.backend, platform: config?.platform }) : registry.byModelFile(fileNames);
   if (!backend) {
     const wanted = config?.backend || config?.platform;
     throw new InferenceError('ERR_MODEL_LOAD_FAILED', wanted
       ? `${configOrigin ?? source.dir}: backend/platform '${wanted}' is not available; available backends: ${registry.names().join(', ')}`
       : `${versionDir}: no model file found (expected model.onnx)`);
   }
-  const modelFile = config?.default_model_filename || backend.defaultModelFilename;
-  const modelPath = join(versionDir, modelFile);
-  const fileBytes = await fileSize(modelPath);
+  // A backend with no default file serves models that have none (ensembles: the config is the
+  // whole model, and the version folder may be empty, as in Triton). Errors then name the config.
+  const hasFile = backend.defaultModelFilename !== '';
+  const modelFile = hasFile ? config?.default_model_filename || registry.modelFileFor(backend, fileNames) : '';
+  const modelPath = hasFile ? join(versionDir, modelFile) : configOrigin ?? versionDir;
+  const fileBytes = hasFile ? await fileSize(modelPath) : 0;
   if (fileBytes === undefined) throw new InferenceError('ERR_MODEL_LOAD_FAILED', `${modelPath}: model file is missing`);
   const instanceCount = Math.max(1, (config?.instance_group ?? []).reduce((sum, g) => sum + (g.count ?? 0), 0));
   const parameters = Object.fromEntries(Object.entries(config?.parameters ?? {}).map(([k, v]) => [k, v.string_value]));
@@ -54,10 +57,12 @@ export async function openVersion(registry: BackendRegistry, source: ModelSource
     });
   } catch (error) {
     const failure = toInferenceError(error, 'ERR_MODEL_LOAD_FAILED');
-    throw new InferenceError(failure.code, `${modelPath}: ${failure.message}`, { cause: error });
+    throw new InferenceError(failure.code, `${modelPath}: ${failure.message}`, { cause: error, details: failure.details });
   }
   try {
-    const completed = completeModelConfig(config, { modelName: source.name, configFile: configOrigin, modelFile: modelPath, signature: loaded.signature });
+    // A backend picked by the model file completes the config as if the config had named it.
+    const completing = named ? config : { ...config, backend: backend.name };
+    const completed = completeModelConfig(completing, { modelName: source.name, configFile: configOrigin, modelFile: modelPath, signature: loaded.signature });
     await runModelWarmup(loaded, completed, source.dir);
     return { loaded, config: completed, platform: config?.platform || backend.platform, fileBytes };
   } catch (error) {

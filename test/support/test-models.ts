@@ -4,6 +4,8 @@
  * function (bytes only, for tests without a file system) and a `write*` function that puts it in
  * a Triton-layout repository. test/tools/test-models.test.ts runs every one in onnxruntime-node.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DATA_TYPES, type DataType } from '../../src/core/index.js';
 import { GraphBuilder, makeTensor } from '../../src/tools/onnx/index.js';
 import { configText, writeModelFiles, type WriteModelOptions, type WrittenModel } from './model-repository-writer.js';
@@ -240,4 +242,38 @@ export function buildOffsetModel(offset: number, options: OffsetModelOptions = {
 
 export function writeOffsetModel(repo: string, name: string, offset: number, options: OffsetModelOptions & WriteModelOptions = {}): Promise<WrittenModel> {
   return writeModelFiles(repo, name, buildOffsetModel(offset, options), options);
+}
+
+/** INPUT0 FP32 [batch, 4] -> OUTPUT0 = INPUT0 * factor. For ensemble tests: steps that tell apart. */
+export function buildScaleModel(factor: number): Uint8Array {
+  const g = new GraphBuilder('scale');
+  const x = g.input('INPUT0', 'FP32', ['batch', 4]);
+  const k = g.initializer('factor', 'FP32', [], [factor]);
+  g.output(g.node('Mul', [x, k]), 'OUTPUT0', 'FP32', ['batch', 4]);
+  return g.toBytes({ opset: OPSET });
+}
+
+/** config.pbtxt of a scale model (and of identity models built with dims [4]): FP32 [4], max_batch_size 8. */
+export function vectorConfig(name: string, options: { maxBatchSize?: number; dynamicBatching?: boolean } = {}): string {
+  return configText({
+    name,
+    maxBatchSize: options.maxBatchSize ?? 8,
+    inputs: [{ name: 'INPUT0', datatype: 'FP32', dims: [4] }],
+    outputs: [{ name: 'OUTPUT0', datatype: 'FP32', dims: [4] }],
+  }) + (options.dynamicBatching ? 'dynamic_batching { }\n' : '');
+}
+
+export function writeScaleModel(repo: string, name: string, factor: number, options: WriteModelOptions = { config: vectorConfig(name) }): Promise<WrittenModel> {
+  return writeModelFiles(repo, name, buildScaleModel(factor), options);
+}
+
+/**
+ * An ensemble as Triton lays it out: `<repo>/<name>/config.pbtxt` and an empty version folder
+ * `<repo>/<name>/1/` (an ensemble has no model file).
+ */
+export async function writeEnsembleModel(repo: string, name: string, config: string, version = 1): Promise<string> {
+  const directory = join(repo, name);
+  await mkdir(join(directory, String(version)), { recursive: true });
+  await writeFile(join(directory, 'config.pbtxt'), config);
+  return directory;
 }

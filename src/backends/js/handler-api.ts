@@ -37,10 +37,21 @@ export type OutputTensor =
   | { readonly datatype: Exclude<DataType, 'BYTES'>; readonly shape: readonly number[]; readonly data: Exclude<Tensor['data'], Uint8Array[]> }
   | { readonly datatype: 'BYTES'; readonly shape: readonly number[]; readonly data: readonly (Uint8Array | string)[] };
 
-/** The answer to one request: its outputs, or an error that fails this request alone. */
+/**
+ * What a request's error is, as Triton's Python backend lets TritonError say: `INVALID_ARG` for a
+ * request the handler refuses (HTTP 400, gRPC INVALID_ARGUMENT, code ERR_HANDLER_INPUT_REJECTED),
+ * `INTERNAL` for a failure of the model itself (HTTP 500, gRPC INTERNAL, code ERR_BACKEND_RUNTIME).
+ */
+export type HandlerErrorKind = 'INVALID_ARG' | 'INTERNAL';
+
+/**
+ * The answer to one request: its outputs, or an error that fails this request alone.
+ * Numeric output arrays are moved to the server thread, not copied: a typed array returned here is
+ * empty (detached) in the handler afterwards, so return fresh arrays or `.slice()` cached ones.
+ */
 export type HandlerResponse =
   | { readonly outputs: Readonly<Record<string, OutputTensor>> }
-  | { readonly error: string };
+  | { readonly error: string; readonly kind?: HandlerErrorKind };
 
 export interface ModelHandler {
   /** Once per instance, before it takes requests; a throw fails the model's load with its message. */
@@ -50,9 +61,12 @@ export interface ModelHandler {
    * fails every request of the batch with its message.
    */
   execute(requests: readonly HandlerRequest[]): readonly HandlerResponse[] | Promise<readonly HandlerResponse[]>;
-  /** Once per instance when the model unloads. */
+  /** Once per instance when the model unloads, after its last execute() has answered. */
   finalize?(): void | Promise<void>;
 }
+
+/** A class whose instances are handlers: exported instead of an object, it is instantiated once per instance. */
+export type ModelHandlerClass = new () => ModelHandler;
 
 /** Identity, for type checking: `export default defineHandler({ execute(requests) { ... } })`. */
 export function defineHandler<H extends ModelHandler>(handler: H): H {

@@ -4,7 +4,7 @@ import type { ModelSignature } from '../../core/index.js';
 import type { ExecuteRequest, ExecuteResult } from '../backend.js';
 import type { OrtSessionSettings } from './session-options.js';
 import type { RunMessage, SessionWorkerData, WorkerReply } from './worker-messages.js';
-import { prepareForTransfer } from './transfer.js';
+import { prepareForTransfer } from '../transfer.js';
 
 const WORKER_URL = new URL('./session-worker.js', import.meta.url);
 

@@ -6,7 +6,7 @@ import ort from 'onnxruntime-node';
 import { dataTypeFromOrt, dataTypeInfo, type ModelSignature, type SignatureTensor, type Tensor } from '../../core/index.js';
 import type { ErrorCode } from '../../errors/index.js';
 import type { RunMessage, SessionWorkerData, WorkerReply } from './worker-messages.js';
-import { prepareForTransfer } from './transfer.js';
+import { prepareForTransfer } from '../transfer.js';
 
 const port = parentPort;
 if (!port) throw new Error('session-worker must run in a worker thread');

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { prepareForTransfer } from '../../../src/backends/onnx/transfer.js';
+import { prepareForTransfer } from '../../../src/backends/transfer.js';
 import type { Tensor } from '../../../src/core/index.js';
 
 describe('preparing tensors for a thread hop', () => {

@@ -1,4 +1,4 @@
-import type { Tensor } from '../../core/index.js';
+import type { Tensor } from '../core/index.js';
 
 function ownsWholeBuffer(data: ArrayBufferView): boolean {
   return data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;

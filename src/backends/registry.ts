@@ -35,6 +35,11 @@ export class BackendRegistry {
   names(): string[] {
     return [...this.#backends.keys()];
   }
+
+  /** Every model file name some backend recognises, for "no model file found" messages. */
+  modelFileNames(): string[] {
+    return [...this.#backends.values()].flatMap((b) => modelFilenamesOf(b)).filter((name) => name !== '');
+  }
 }
 
 /**

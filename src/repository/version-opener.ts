@@ -37,7 +37,7 @@ export async function openVersion(registry: BackendRegistry, source: ModelSource
     const wanted = config?.backend || config?.platform;
     throw new InferenceError('ERR_MODEL_LOAD_FAILED', wanted
       ? `${configOrigin ?? source.dir}: backend/platform '${wanted}' is not available; available backends: ${registry.names().join(', ')}`
-      : `${versionDir}: no model file found (expected model.onnx)`);
+      : `${versionDir}: no model file found (expected ${registry.modelFileNames().join(', ')})`);
   }
   // A backend with no default file serves models that have none (ensembles: the config is the
   // whole model, and the version folder may be empty, as in Triton). Errors then name the config.

@@ -69,7 +69,7 @@ describe('loading a repository with broken models', () => {
     ['batch_mistake', /batch_mistake\/config\.pbtxt.*input\[0\]\.dims.*batch dimension/],
     ['name_mismatch', /name_mismatch\/config\.pbtxt: name: .*other.*name_mismatch/],
     ['syntax_error', /syntax_error\/config\.pbtxt:\d+:\d+/],
-    ['no_model_file', /no_model_file\/1: no model file found \(expected model\.onnx\)/],
+    ['no_model_file', /no_model_file\/1: no model file found \(expected model\.onnx, model\.js, model\.mjs\)/],
     ['no_versions', /no_versions has no numeric version folder/],
     ['two_configs', /config\.pbtxt and .*config\.json both exist/],
     ['bad_parameter', /parameters\.intra_op_thread_count: "many" is not a non-negative integer/],

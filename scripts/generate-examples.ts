@@ -2,18 +2,21 @@
  * @module
  * Writes the bundled example model repository (examples/models): three small ONNX models built
  * with src/tools/onnx, their config.pbtxt files and READMEs. The expected responses in the READMEs
- * are computed here with onnxruntime-node, so they always match the models.
+ * are computed here with onnxruntime-node, so they always match the models. The image
+ * classification pipeline (four more models, and the sample images in examples/images) is written
+ * by scripts/image-pipeline-examples.ts, called from here.
  *
- * Usage: node dist/scripts/generate-examples.js [outDir]   (default: examples/models)
+ * Usage: node dist/scripts/generate-examples.js [outDir]   (default: examples/models; images go to <outDir>/../images)
  * Output is deterministic: the same bytes on every run, so `git diff` shows real changes only.
- * test/tools/examples.test.ts regenerates into a temporary folder and compares.
+ * test/tools/examples.test.ts and test/e2e/image-pipeline.test.ts regenerate into a temporary folder and compare.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ort from 'onnxruntime-node';
 import { dataTypeFromOrt, dataTypeInfo, type DataType } from '../src/core/index.js';
 import { GraphBuilder, toTypedArray } from '../src/tools/onnx/index.js';
+import { generateImagePipeline } from './image-pipeline-examples.js';
 
 const OPSET = 17;
 
@@ -307,8 +310,12 @@ export async function generateExamples(outDir: string): Promise<string[]> {
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isMain) {
   const outDir = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'models'));
-  generateExamples(outDir).then(
-    (paths) => console.log(`wrote ${paths.length} files to ${outDir}:\n  ${paths.join('\n  ')}`),
+  const imagesDir = join(outDir, '..', 'images');
+  Promise.all([generateExamples(outDir), generateImagePipeline(outDir, imagesDir)]).then(
+    ([paths, pipeline]) => {
+      const all = [...paths.map((path) => join(basename(outDir), path)), ...pipeline];
+      console.log(`wrote ${all.length} files to ${dirname(outDir)}:\n  ${all.join('\n  ')}`);
+    },
     (error: unknown) => {
       console.error(error);
       process.exitCode = 1;

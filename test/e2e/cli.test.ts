@@ -53,7 +53,7 @@ describe('wharf CLI', () => {
     assert.match(stdout, /^MODEL\s+VERSION\s+STATE/m);
     assert.match(stdout, /^mlp_classifier\s+1\s+READY/m);
     const json = JSON.parse((await run(process.execPath, [cli, 'models', '--json'], { env: { ...process.env, WHARF_URL: url } })).stdout) as { name: string }[];
-    assert.deepEqual(json.map((r) => r.name), ['mlp_classifier', 'simple_math', 'text_normalizer']);
+    assert.deepEqual(json.map((r) => r.name), ['color_classifier', 'image_pipeline', 'image_postprocess', 'image_preprocess', 'mlp_classifier', 'simple_math', 'text_normalizer']);
   });
 
   it('infer sends inline and file inputs and prints the outputs', async () => {

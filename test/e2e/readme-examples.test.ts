@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../support/server-harness.js';
 
 const run = promisify(execFile);
 const root = new URL('../../../', import.meta.url);
-const DOCUMENTS = ['README.md', 'examples/models/mlp_classifier/README.md', 'examples/models/simple_math/README.md', 'examples/models/text_normalizer/README.md', 'docs/protocol.md', 'docs/model-repository.md', 'docs/metrics.md'];
+const DOCUMENTS = ['README.md', 'examples/models/mlp_classifier/README.md', 'examples/models/simple_math/README.md', 'examples/models/text_normalizer/README.md', 'examples/models/image_pipeline/README.md', 'examples/models/image_postprocess/README.md', 'docs/protocol.md', 'docs/model-repository.md', 'docs/metrics.md'];
 /** Documents whose examples manage models, run against a server in explicit model control mode. */
 const EXPLICIT_MODE_DOCUMENTS = new Set(['docs/model-repository.md']);
 

@@ -126,7 +126,7 @@ describe('wharf serve flags', () => {
     );
     await server.waitFor((l) => l.msg === 'server ready' || l.msg === 'server not ready');
     const loaded = server.lines.filter((l) => l.msg === 'model not loaded (explicit mode: load it through the repository API)').map((l) => l.model);
-    assert.deepEqual(loaded, ['text_normalizer']);
+    assert.deepEqual(loaded, ['color_classifier', 'image_pipeline', 'image_postprocess', 'image_preprocess', 'text_normalizer']);
     // The token reached the engine: the repository API wants it.
     const { http } = await server.addresses();
     const index = (authorization?: string): Promise<number> => fetch(`${http}/v2/repository/index`, { method: 'POST', headers: authorization ? { authorization } : {} }).then((r) => r.status);

@@ -26,7 +26,7 @@ const round = (value: number): number => Number(value.toFixed(DECIMALS));
 
 /** The error a request gets for bytes that are not an image (checked against the server by test/e2e/readme-examples.test.ts). */
 export const NOT_AN_IMAGE_ERROR = {
-  error: "ensemble 'image_pipeline' step 0 (model 'image_preprocess'): model 'image_preprocess': image 0: not a JPEG or PNG file (it starts with 68 65 6c 6c 6f); send the file's bytes unchanged",
+  error: "ensemble 'image_pipeline' step 0 (model 'image_preprocess'): image 0: not a JPEG or PNG file (it starts with 68 65 6c 6c 6f); send the file's bytes unchanged",
   code: 'ERR_HANDLER_INPUT_REJECTED',
 };
 

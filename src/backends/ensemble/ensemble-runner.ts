@@ -145,7 +145,10 @@ export class EnsembleRunner {
 /** A step's failure as the ensemble's: it names the step and the model, and keeps the cause's code. */
 function stepError(ensemble: string, step: PlannedStep, error: unknown): InferenceError {
   const cause = toInferenceError(error, 'ERR_BACKEND_RUNTIME');
-  return new InferenceError(cause.code, `ensemble '${ensemble}' step ${step.index} (model '${step.modelName}'): ${cause.message}`, { cause, details: cause.details });
+  // Backends prefix their messages with the model's name, which the step label already gives.
+  const own = `model '${step.modelName}': `;
+  const message = cause.message.startsWith(own) ? cause.message.slice(own.length) : cause.message;
+  return new InferenceError(cause.code, `ensemble '${ensemble}' step ${step.index} (model '${step.modelName}'): ${message}`, { cause, details: cause.details });
 }
 
 /** A copy for a step that is not the tensor's last reader: the step may detach what it is given. */

@@ -77,7 +77,8 @@ export function completeModelConfig(config: ModelConfig | undefined, context: Co
     input: givenInputs.length > 0 ? givenInputs : signature.inputs.map((t) => tensorFromModel(t, mbs)),
     output: givenOutputs.length > 0 ? givenOutputs : signature.outputs.map((t) => tensorFromModel(t, mbs)),
     version_policy: base.version_policy ?? DEFAULT_VERSION_POLICY,
-    instance_group: completeInstanceGroups(base.instance_group, modelName),
+    // An ensemble runs no instances of its own (Triton leaves its instance_group empty).
+    instance_group: base.platform === 'ensemble' ? [] : completeInstanceGroups(base.instance_group, modelName),
     ...(autocomplete && mbs > 1 && !hasScheduler ? { dynamic_batching: {} } : {}),
     ...(isEmpty(base.default_model_filename) && platform.platform === DEFAULT_ONNX_PLATFORM ? { default_model_filename: DEFAULT_MODEL_FILENAME } : {}),
   };

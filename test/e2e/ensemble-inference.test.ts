@@ -129,6 +129,7 @@ describe('ensemble metadata and config', () => {
     for (const config of [(await request(`${server.url}/v2/models/diamond/config`, 'GET')).body as Record<string, unknown>, await grpcClient.modelConfig('diamond')]) {
       assert.equal(config.platform, 'ensemble');
       assert.equal(config.max_batch_size, 8);
+      assert.deepEqual(config.instance_group ?? [], [], 'an ensemble has no instances of its own');
       const steps = (config.ensemble_scheduling as { step: { model_name: string; input_map: Record<string, string> }[] }).step;
       assert.deepEqual(steps.map((s) => s.model_name), ['add_sub', 'scale2', 'scale3', 'add_sub']);
       assert.deepEqual(steps[3]!.input_map, { INPUT0: 's2', INPUT1: 'd3' });

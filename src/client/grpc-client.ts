@@ -2,9 +2,9 @@ import { credentials, loadPackageDefinition, Metadata, status, type Client, type
 import { ERROR_CODES, InferenceError, type ErrorCode } from '../errors/index.js';
 import { toInferRequest, type InferInput, type InferResponse, type ModelMetadata, type ModelVersionStatus, type ServerMetadata } from '../core/index.js';
 import {
-  bearerAuthorization, grpcToInferResponse, grpcToModelIndex, grpcToModelMetadata, grpcToServerMetadata, inferRequestToGrpc, loadGrpcPackageDefinition,
+  bearerAuthorization, grpcToInferResponse, grpcToModelIndex, grpcToModelMetadata, grpcToModelStatistics, grpcToServerMetadata, inferRequestToGrpc, loadGrpcPackageDefinition,
   modelLoadParametersToGrpc, modelUnloadParametersToGrpc,
-  type ModelConfigResponseMessage, type ModelInferResponseMessage, type ModelMetadataResponseMessage, type RepositoryIndexResponseMessage,
+  type ModelConfigResponseMessage, type ModelInferResponseMessage, type ModelMetadataResponseMessage, type ModelStatisticsResponseMessage, type RepositoryIndexResponseMessage,
   type ServerMetadataResponseMessage,
 } from '../protocol/index.js';
 import { dropOneofMarkers, modelConfigToJson, validateModelConfig } from '../config/index.js';
@@ -13,6 +13,7 @@ import {
   type CallOptions, type ClientOptions, type InferCallOptions, type InferenceClient, type LoadModelCallOptions, type RepositoryIndexCallOptions, type UnloadModelCallOptions,
 } from './inference-client.js';
 import { parseServerAddress } from './server-address.js';
+import type { ModelStatisticsSnapshot } from '../statistics/index.js';
 
 export interface GrpcClientOptions extends ClientOptions {
   /**
@@ -92,6 +93,10 @@ export class GrpcClient implements InferenceClient {
     const response = await this.#call<ModelConfigResponseMessage>('ModelConfig', { name, version: version ?? '' }, options);
     // The message carries int64 fields as strings; the config reader normalizes them to the JSON form HTTP returns.
     return modelConfigToJson(validateModelConfig(dropOneofMarkers(response.config ?? {}), `ModelConfig of '${name}' from ${this.address}`));
+  }
+
+  async modelStatistics(name?: string, version?: string, options?: CallOptions): Promise<ModelStatisticsSnapshot[]> {
+    return grpcToModelStatistics(await this.#call<ModelStatisticsResponseMessage>('ModelStatistics', { name: name ?? '', version: version ?? '' }, options));
   }
 
   async repositoryIndex(options: RepositoryIndexCallOptions = {}): Promise<ModelVersionStatus[]> {

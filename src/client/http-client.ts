@@ -10,6 +10,7 @@ import {
   type CallOptions, type ClientOptions, type InferCallOptions, type InferenceClient, type LoadModelCallOptions, type RepositoryIndexCallOptions, type UnloadModelCallOptions,
 } from './inference-client.js';
 import { parseServerAddress, type ServerAddress } from './server-address.js';
+import type { ModelStatisticsSnapshot } from '../statistics/index.js';
 
 interface RawResponse {
   status: number;
@@ -67,6 +68,11 @@ export class HttpClient implements InferenceClient {
 
   modelConfig(name: string, version?: string, options?: CallOptions): Promise<Record<string, unknown>> {
     return this.#json('GET', `${modelPath(name, version)}/config`, options);
+  }
+
+  async modelStatistics(name?: string, version?: string, options?: CallOptions): Promise<ModelStatisticsSnapshot[]> {
+    const path = name === undefined ? '/v2/models/stats' : `${modelPath(name, version)}/stats`;
+    return (await this.#json<{ model_stats?: ModelStatisticsSnapshot[] }>('GET', path, options)).model_stats ?? [];
   }
 
   async repositoryIndex(options: RepositoryIndexCallOptions = {}): Promise<ModelVersionStatus[]> {

@@ -1,4 +1,5 @@
 import type { InferInput, InferResponse, ModelMetadata, ModelVersionStatus, ServerMetadata } from '../core/index.js';
+import type { ModelStatisticsSnapshot } from '../statistics/index.js';
 
 export interface CallOptions {
   /** Abandon the call after this long, with ERR_TIMEOUT. @defaultValue the client's timeoutMs */
@@ -45,6 +46,11 @@ export interface InferenceClient {
   modelMetadata(name: string, version?: string, options?: CallOptions): Promise<ModelMetadata>;
   /** The model's configuration in Triton's JSON form. */
   modelConfig(name: string, version?: string, options?: CallOptions): Promise<Record<string, unknown>>;
+  /**
+   * Triton's statistics extension: every READY version of the model (of every model without a
+   * name, of one version with one), cumulative since the server started.
+   */
+  modelStatistics(name?: string, version?: string, options?: CallOptions): Promise<ModelStatisticsSnapshot[]>;
   /** Every model version and its state, with the reason when it is not READY (Triton's repository index). */
   repositoryIndex(options?: RepositoryIndexCallOptions): Promise<ModelVersionStatus[]>;
   /**

@@ -277,3 +277,44 @@ export async function writeEnsembleModel(repo: string, name: string, config: str
   await writeFile(join(directory, 'config.pbtxt'), config);
   return directory;
 }
+
+/** Layers of buildCnnModel: [in channels, out channels, stride] of each 3x3 Conv (padding 1). */
+export const CNN_LAYERS: readonly (readonly [number, number, number])[] = [[3, 16, 1], [16, 32, 2], [32, 64, 2]];
+export const CNN_INPUT_DIMS: readonly number[] = [3, 64, 64];
+export const CNN_CLASSES = 10;
+
+/**
+ * A small image classifier with realistic convolution work: input `x` FP32 [batch, 3, 64, 64] ->
+ * three 3x3 Conv + ReLU (3->16, 16->32 stride 2, 32->64 stride 2) -> GlobalAveragePool ->
+ * Flatten -> Gemm 64->10 -> output `y` FP32 [batch, 10]. About 40 MFLOPs per image. Weights are
+ * seeded, so every build gives the same bytes. Used by the benchmark suite (bench/suite.ts).
+ */
+export function buildCnnModel(): Uint8Array {
+  let seed = 7;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648 - 0.5;
+  };
+  const g = new GraphBuilder('cnn');
+  let running = g.input('x', 'FP32', ['batch', ...CNN_INPUT_DIMS]);
+  CNN_LAYERS.forEach(([cin, cout, stride], i) => {
+    const fanIn = cin * 9;
+    const weights = g.initializer(`conv${i}_w`, 'FP32', [cout, cin, 3, 3], Float32Array.from({ length: cout * fanIn }, () => random() / Math.sqrt(fanIn)));
+    const bias = g.initializer(`conv${i}_b`, 'FP32', [cout], Float32Array.from({ length: cout }, () => random() * 0.1));
+    running = g.node('Relu', [g.node('Conv', [running, weights, bias], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [stride, stride] })]);
+  });
+  const features = CNN_LAYERS.at(-1)![1];
+  running = g.node('Flatten', [g.node('GlobalAveragePool', [running])], { axis: 1 });
+  const weights = g.initializer('fc_w', 'FP32', [features, CNN_CLASSES], Float32Array.from({ length: features * CNN_CLASSES }, () => random() / Math.sqrt(features)));
+  const bias = g.initializer('fc_b', 'FP32', [CNN_CLASSES], Float32Array.from({ length: CNN_CLASSES }, () => random() * 0.1));
+  g.output(g.node('Gemm', [running, weights, bias]), 'y', 'FP32', ['batch', CNN_CLASSES]);
+  return g.toBytes({ opset: OPSET });
+}
+
+/** config.pbtxt for buildCnnModel: batchable up to maxBatchSize, one CPU instance. */
+export function cnnConfig(name: string, maxBatchSize = 8): string {
+  return [
+    configText({ name, maxBatchSize, inputs: [{ name: 'x', datatype: 'FP32', dims: [...CNN_INPUT_DIMS] }], outputs: [{ name: 'y', datatype: 'FP32', dims: [CNN_CLASSES] }] }),
+    'instance_group [ { kind: KIND_CPU count: 1 } ]\n',
+  ].join('');
+}

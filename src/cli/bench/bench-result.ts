@@ -28,6 +28,8 @@ export interface BenchSettings {
   readonly inputData: string;
   /** Shapes for inputs with dynamic dims, by input name (full shape, batch dim included). */
   readonly shapes: Readonly<Record<string, readonly number[]>>;
+  /** Open loop: requests in flight at most (later ones wait in the generator, still timed from their due time). */
+  readonly maxInFlight?: number;
   /** A level whose failed share of requests is above this fails the run (exit code 1). */
   readonly maxErrorRate: number;
 }
@@ -71,8 +73,18 @@ export interface LevelResult {
   readonly errorRate: number;
   /** Undefined when the server has no statistics extension. */
   readonly server: ServerBreakdown | undefined;
-  /** CPU the load generator itself used, in percent of one core, so a saturated client shows. */
+  /**
+   * CPU the load generator itself used, in percent of one core, so a saturated client shows.
+   * Measured as the whole `wharf bench` process (process.cpuUsage) over the measured interval.
+   */
   readonly clientCpuPercent: number;
+  /**
+   * Share of the measured interval (0-1) the generator thread's event loop was busy. Near 1,
+   * the generator, not the server, may be what limits the figures.
+   */
+  readonly generatorLoopUtilization?: number;
+  /** Open loop: the largest delay between a request's due time and its send; 0 for closed loop. */
+  readonly maxSendLagMs?: number;
 }
 
 export interface MachineInfo {

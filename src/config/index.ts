@@ -16,6 +16,7 @@ export {
 export { checkConfigSupport, type ConfigSupport, type ConfigSupportIssue } from './model-config-support.js';
 export { completeModelConfig, type CompletionContext } from './model-config-complete.js';
 export { modelConfigToJson } from './model-config-json.js';
+export { modelConfigToText } from './model-config-text.js';
 export { findModelConfigProto } from './model-config-schema.js';
 export { parseModelConfigJson, parseModelConfigText, validateModelConfig } from './model-config-validate.js';
 export { dropOneofMarkers } from './oneof-markers.js';

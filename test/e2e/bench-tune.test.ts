@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseModelConfigText } from '../../src/config/index.js';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, request, startTestServer, type TestServer } from '../support/server-harness.js';
 import { writeAddSubModel } from '../support/test-models.js';
@@ -52,6 +53,25 @@ describe('wharf tune', () => {
     assert.deepEqual((await request(configUrl, 'GET')).body, before);
     const load = await request(`${server.url}/v2/repository/models/add_sub/load`, 'POST', { parameters: { config: JSON.stringify(tuned) } });
     assert.equal(load.status, 200, JSON.stringify(load.body));
+  });
+
+  it('writes the recommendation over the model\'s own config.pbtxt, which then loads', async () => {
+    const repo = join(tmp.dir, 'pbtxt');
+    await writeAddSubModel(repo);
+    const own = await startTestServer(repo, { modelControlMode: 'explicit', startupModels: ['add_sub'] });
+    try {
+      const file = join(repo, 'add_sub', 'config.pbtxt');
+      const run = await wharf('tune', '-u', own.url, '-m', 'add_sub', '--latency-budget', '2s', '--max-instances', '1', '--max-trials', '1',
+        '--concurrency', '1', '--duration', '200ms', '--warmup', '0', '--write', file);
+      assert.equal(run.code, 0, run.stderr);
+      const written = parseModelConfigText(await readFile(file, 'utf8'), file, 'add_sub');
+      assert.deepEqual(written.instance_group?.map((g) => g.count), [1]);
+      assert.equal(written.dynamic_batching, undefined, 'the one trial ran without batching');
+      await own.engine.loadModel('add_sub');
+      assert.equal(own.engine.modelIndex().find((r) => r.name === 'add_sub')?.state, 'READY');
+    } finally {
+      await own.close();
+    }
   });
 
   it('says the server needs --model-control-mode explicit, exit code 2', async () => {

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { connect, serverOptions, type ServerConnectionOptions } from '../options.js';
 import type { InferenceClient } from '../../client/index.js';
 import { isInferenceError } from '../../errors/index.js';
+import { modelConfigToText, validateModelConfig } from '../../config/index.js';
 import type { BenchSettings, LevelResult } from '../bench/bench-result.js';
 import { durationOption, levelsOption, parseDurationMs, positiveIntegerOption, UsageError } from '../bench/bench-options.js';
 import { createGenerator, maxBatchSizeOf, prepareInputs, runLevel } from '../bench/bench-runner.js';
@@ -39,7 +40,7 @@ export function tuneCommand(): Command {
     .option('--warmup <time>', 'warm-up per level', durationOption('--warmup', true), 500)
     .option('--max-instances <n>', 'largest instance count tried (default: this machine\'s cores)', positiveIntegerOption('--max-instances'), os.availableParallelism())
     .option('--max-trials <n>', 'at most this many configurations', positiveIntegerOption('--max-trials'), 10)
-    .option('--write <file>', 'save the recommended config (Triton JSON form, usable as the model\'s config.json or a load override) to this local file')
+    .option('--write <file>', 'save the recommended config to this local file: config.pbtxt text when it ends in .pbtxt (e.g. the model\'s own config.pbtxt), else Triton JSON (a config.json or a load override)')
     .option('--apply', 'leave the recommended config loaded (default: reload the model from its repository files at the end)')
     .addHelpText('after', `
 The server must run with --model-control-mode explicit: each trial reloads the model with a
@@ -152,8 +153,10 @@ async function tune(client: InferenceClient, options: TuneOptions, budgetMs: num
   const config: ModelConfigJson = applyTrial(original, recommended.trial);
   console.log(`recommended: ${recommended.trial.label} (${describe(recommended.best, options.metric)})`);
   if (options.write !== undefined) {
-    await writeFile(options.write, `${JSON.stringify(config, null, 2)}\n`);
-    console.log(`wrote the recommended config to ${options.write} (Triton JSON form: use it as the model's config.json, or as a load override)`);
+    // A .pbtxt path gets protobuf text, so the file can replace the model's config.pbtxt as is.
+    const asText = options.write.endsWith('.pbtxt');
+    await writeFile(options.write, asText ? modelConfigToText(validateModelConfig(config, options.write, model)) : `${JSON.stringify(config, null, 2)}\n`);
+    console.log(`wrote the recommended config to ${options.write} (${asText ? 'config.pbtxt text' : 'Triton JSON form: use it as the model\'s config.json, or as a load override'})`);
   }
 }
 

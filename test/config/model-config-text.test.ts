@@ -70,7 +70,7 @@ describe('modelConfigToText', () => {
   });
 
   it('round-trips arbitrary names, parameters and batching settings', () => {
-    const name = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/[\u0000-\u001f\ud800-\udfff]/.test(s));
+    const name = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/[\ud800-\udfff]/.test(s));
     fc.assert(fc.property(name, fc.dictionary(name, fc.string({ maxLength: 10 }).filter((s) => !/[\ud800-\udfff]/.test(s)), { maxKeys: 3 }), fc.integer({ min: 64, max: 256 }), fc.array(fc.integer({ min: 1, max: 64 }), { maxLength: 3 }),
       (inputName, parameters, maxBatchSize, preferred) => {
         const config: ModelConfig = {

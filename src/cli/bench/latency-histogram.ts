@@ -26,13 +26,20 @@ export class LatencyHistogram {
   summary(): LatencySummary {
     const h = this.#histogram;
     if (h.totalCount === 0) return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
-    const at = (p: number): number => h.getValueAtPercentile(p) / 1000;
-    return { min: h.minNonZeroValue / 1000, mean: h.mean / 1000, p50: at(50), p90: at(90), p95: at(95), p99: at(99), p999: at(99.9), max: h.maxValue / 1000 };
+    return { min: h.minNonZeroValue / 1000, mean: h.mean / 1000, p50: this.#at(50), p90: this.#at(90), p95: this.#at(95), p99: this.#at(99), p999: this.#at(99.9), max: h.maxValue / 1000 };
+  }
+
+  /**
+   * A percentile in ms. HDR answers with the upper edge of the value's bucket, which can exceed
+   * the largest value recorded; a percentile is never above the max, so it is clamped to it.
+   */
+  #at(percentile: number): number {
+    return Math.min(this.#histogram.getValueAtPercentile(percentile), this.#histogram.maxValue) / 1000;
   }
 
   /** [percentile, ms] at CHART_PERCENTILES; empty when nothing was recorded. */
   percentilePoints(): [number, number][] {
     if (this.#histogram.totalCount === 0) return [];
-    return CHART_PERCENTILES.map((p) => [p, p === 0 ? this.#histogram.minNonZeroValue / 1000 : this.#histogram.getValueAtPercentile(p) / 1000]);
+    return CHART_PERCENTILES.map((p) => [p, p === 0 ? this.#histogram.minNonZeroValue / 1000 : this.#at(p)]);
   }
 }

@@ -29,6 +29,14 @@ describe('LatencyHistogram', () => {
     for (const [name, value] of Object.entries(h.summary()) as [string, number][]) near(value, 12.5, name);
   });
 
+  it('never reports a percentile above the max (HDR answers with bucket edges)', () => {
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 10_000; i += 1) h.recordMs(590 + (i % 997) * 0.1163);
+    const s = h.summary();
+    for (const [name, value] of Object.entries(s) as [string, number][]) assert.ok(value <= s.max, `${name} ${value} > max ${s.max}`);
+    for (const [p, value] of h.percentilePoints()) assert.ok(value <= s.max, `p${p} ${value} > max ${s.max}`);
+  });
+
   it('splits a bimodal distribution at the right percentiles', () => {
     const h = new LatencyHistogram();
     for (let i = 0; i < 900; i += 1) h.recordMs(1);

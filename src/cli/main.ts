@@ -8,12 +8,13 @@ import { inferCommand } from './commands/infer.js';
 import { modelsCommand } from './commands/models.js';
 import { serveCommand } from './commands/serve.js';
 import { tuneCommand } from './commands/tune.js';
+import { withConfigFile } from './config-file.js';
 
 const program = new Command('wharf')
   .description('Wharf: a model inference server for Node.js (KServe v2 / Triton-compatible)')
   .version(SERVER_VERSION)
   .showHelpAfterError()
-  .addCommand(serveCommand())
+  .addCommand(withConfigFile(serveCommand()))
   .addCommand(modelsCommand())
   .addCommand(inferCommand())
   .addCommand(benchCommand())

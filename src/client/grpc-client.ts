@@ -51,6 +51,7 @@ export class GrpcClient implements InferenceClient {
   readonly #timeoutMs: number;
   readonly #raw: boolean;
   readonly #managementToken: string | undefined;
+  readonly #token: string | undefined;
 
   constructor(options: GrpcClientOptions) {
     const parsed = parseServerAddress(options.url, 8001);
@@ -58,7 +59,10 @@ export class GrpcClient implements InferenceClient {
     const limit = options.maxMessageBytes ?? DEFAULT_GRPC_CLIENT_MESSAGE_BYTES;
     const packageObject = loadPackageDefinition(loadGrpcPackageDefinition());
     const Service = (packageObject.inference as GrpcObject).GRPCInferenceService as ServiceClientConstructor;
-    this.#client = new Service(this.address, parsed.secure ? credentials.createSsl() : credentials.createInsecure(), {
+    const channelCredentials = parsed.secure
+      ? credentials.createSsl(options.ca === undefined ? null : Buffer.from(options.ca))
+      : credentials.createInsecure();
+    this.#client = new Service(this.address, channelCredentials, {
       'grpc.max_receive_message_length': limit,
       'grpc.max_send_message_length': limit,
       // HTTP/2's default 64 KiB window makes a 1 MiB tensor wait on many window updates.
@@ -67,6 +71,7 @@ export class GrpcClient implements InferenceClient {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
     this.#raw = options.rawContents ?? true;
     this.#managementToken = options.managementToken;
+    this.#token = options.token;
   }
 
   async isServerLive(options?: CallOptions): Promise<boolean> {
@@ -135,7 +140,14 @@ export class GrpcClient implements InferenceClient {
     return metadata;
   }
 
-  #call<T>(method: string, request: object, options: CallOptions | undefined, metadata = new Metadata()): Promise<T> {
+  /** The inference token, as the `authorization` metadata of every other call. */
+  #metadata(): Metadata {
+    const metadata = new Metadata();
+    if (this.#token !== undefined) metadata.set('authorization', bearerAuthorization(this.#token));
+    return metadata;
+  }
+
+  #call<T>(method: string, request: object, options: CallOptions | undefined, metadata = this.#metadata()): Promise<T> {
     const deadline = new Date(Date.now() + (options?.timeoutMs ?? this.#timeoutMs));
     return new Promise((resolve, reject) => {
       this.#client[method]!.call(this.#client, request, metadata, { deadline }, (error, response) => {

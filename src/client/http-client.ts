@@ -30,12 +30,15 @@ export class HttpClient implements InferenceClient {
   readonly #timeoutMs: number;
   /** Headers of the repository calls: the management token, when there is one. */
   readonly #repositoryHeaders: http.OutgoingHttpHeaders;
+  /** Headers of every other call: the inference token, when there is one. */
+  readonly #headers: http.OutgoingHttpHeaders;
 
   constructor(options: ClientOptions) {
     this.#address = parseServerAddress(options.url, 8000);
-    this.#agent = new (this.#address.secure ? https : http).Agent({ keepAlive: true });
+    this.#agent = this.#address.secure ? new https.Agent({ keepAlive: true, ...(options.ca !== undefined ? { ca: options.ca } : {}) }) : new http.Agent({ keepAlive: true });
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
     this.#repositoryHeaders = options.managementToken === undefined ? {} : { authorization: bearerAuthorization(options.managementToken) };
+    this.#headers = options.token === undefined ? {} : { authorization: bearerAuthorization(options.token) };
   }
 
   get url(): string {
@@ -44,15 +47,15 @@ export class HttpClient implements InferenceClient {
   }
 
   async isServerLive(options?: CallOptions): Promise<boolean> {
-    return (await this.#send('GET', '/v2/health/live', [], {}, options)).status === 200;
+    return (await this.#send('GET', '/v2/health/live', [], this.#headers, options)).status === 200;
   }
 
   async isServerReady(options?: CallOptions): Promise<boolean> {
-    return (await this.#send('GET', '/v2/health/ready', [], {}, options)).status === 200;
+    return (await this.#send('GET', '/v2/health/ready', [], this.#headers, options)).status === 200;
   }
 
   async isModelReady(name: string, version?: string, options?: CallOptions): Promise<boolean> {
-    const response = await this.#send('GET', `${modelPath(name, version)}/ready`, [], {}, options);
+    const response = await this.#send('GET', `${modelPath(name, version)}/ready`, [], this.#headers, options);
     if (response.status === 200) return true;
     if (response.status === 503) return false;
     throw errorFromResponse(response);
@@ -93,7 +96,7 @@ export class HttpClient implements InferenceClient {
     const request = toInferRequest(input);
     const binary = !options.json;
     const encoded = encodeInferRequestBody(request, { binaryInputs: binary, binaryOutputs: binary });
-    const headers: http.OutgoingHttpHeaders = { 'content-type': encoded.contentType, 'content-length': encoded.byteLength };
+    const headers: http.OutgoingHttpHeaders = { ...this.#headers, 'content-type': encoded.contentType, 'content-length': encoded.byteLength };
     if (encoded.headerLength !== undefined) headers['inference-header-content-length'] = encoded.headerLength;
     const response = await this.#send('POST', `${modelPath(request.modelName, request.modelVersion)}/infer`, encoded.chunks, headers, options);
     if (response.status !== 200) throw errorFromResponse(response);
@@ -110,7 +113,7 @@ export class HttpClient implements InferenceClient {
   }
 
   async #json<T>(method: 'GET', path: string, options: CallOptions | undefined): Promise<T> {
-    const response = await this.#send(method, path, [], {}, options);
+    const response = await this.#send(method, path, [], this.#headers, options);
     if (response.status !== 200) throw errorFromResponse(response);
     return parseJson<T>(response, `${method} ${path}`);
   }

@@ -76,6 +76,17 @@ export interface ClientOptions {
    * `Authorization: Bearer <token>` on the repository calls (index, load, unload) and on no other.
    */
   readonly managementToken?: string;
+  /**
+   * The server's inference token (`wharf serve --inference-token`), sent as
+   * `Authorization: Bearer <token>` on every call but the repository ones (health included,
+   * where the server ignores it).
+   */
+  readonly token?: string;
+  /**
+   * PEM certificate(s) to trust for an https:// or grpcs:// server, instead of the system's
+   * roots: a self-signed server certificate or a private CA. @defaultValue the system's roots
+   */
+  readonly ca?: string | Buffer;
 }
 
 export const DEFAULT_CLIENT_TIMEOUT_MS = 60_000;

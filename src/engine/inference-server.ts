@@ -49,6 +49,13 @@ export interface InferenceServerOptions {
   readonly modelMemoryBudgetBytes?: number;
   /** Bearer token the repository API (index, load, unload) requires; unset leaves it open. */
   readonly managementToken?: string;
+  /**
+   * Bearer token that inference, metadata, config and statistics require (the management token
+   * is accepted too); unset leaves them open. Health (server live and ready) never needs one.
+   */
+  readonly inferenceToken?: string;
+  /** Server-wide cap on a request's batch size, below each model's max_batch_size. @defaultValue none */
+  readonly maxBatchSize?: number;
 }
 
 /** What the repository load API may change (Triton's load parameters). */
@@ -221,6 +228,21 @@ export class InferenceServer {
     if (!tokenMatches(presented, expected)) throw new InferenceError('ERR_UNAUTHENTICATED', 'the management token is wrong');
   }
 
+  /**
+   * Refuses inference, metadata, config and statistics calls unless `presented` is the inference
+   * token or the management token (when an inference token is set). Both comparisons always run,
+   * in constant time, so the time taken reveals neither which token matched nor how much of a guess did.
+   */
+  checkInferenceToken(presented: string | undefined): void {
+    const expected = this.#options.inferenceToken;
+    if (expected === undefined || expected === '') return;
+    if (presented === undefined || presented === '') throw new InferenceError('ERR_UNAUTHENTICATED', 'this endpoint needs the inference token: send Authorization: Bearer <token>');
+    const management = this.#options.managementToken;
+    const inference = tokenMatches(presented, expected);
+    const admin = tokenMatches(presented, management === undefined || management === '' ? expected : management);
+    if (!inference && !admin) throw new InferenceError('ERR_UNAUTHENTICATED', 'the inference token is wrong');
+  }
+
   /** Loads or reloads a model (explicit mode). Rejects with the reason when it fails; what was serving stays. */
   async loadModel(name: string, options: LoadModelOptions = {}): Promise<void> {
     this.#assertModelControl('load');
@@ -308,6 +330,10 @@ export class InferenceServer {
     const found = this.#repository.acquire(request.modelName, request.modelVersion, scheduling.timeoutUs ? scheduling.timeoutUs / 1000 : undefined);
     const target = found instanceof Promise ? await found : found;
     const validated = validateRequest(request, target.config, { maxTensorBytes: this.#maxTensorBytes });
+    const maxBatchSize = this.#options.maxBatchSize;
+    if (maxBatchSize !== undefined && validated.batchSize > maxBatchSize) {
+      throw new InferenceError('ERR_BATCH_TOO_LARGE', `batch size ${validated.batchSize} exceeds the server's limit of ${maxBatchSize} (--max-batch-size); send at most ${maxBatchSize} per request`);
+    }
     const inputs = transferInputs ? validated.inputs : validated.inputs.map(ownCopy);
     let outputs: Tensor[];
     try {

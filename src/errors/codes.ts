@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   ERR_OUTPUT_UNKNOWN: { kind: 'INVALID_ARG', meaning: 'A requested output does not exist.', fix: 'Use the output names from GET /v2/models/{model}.' },
   ERR_DATATYPE_UNSUPPORTED: { kind: 'UNSUPPORTED', meaning: 'The datatype is not supported by this backend or runtime.', fix: 'Convert the model to a supported datatype (e.g. BF16 to FP32 or FP16).' },
   ERR_TENSOR_TOO_LARGE: { kind: 'TOO_LARGE', meaning: 'A tensor is larger than the configured tensor size limit.', fix: 'Send smaller tensors or raise --max-tensor-bytes.' },
+  ERR_BATCH_TOO_LARGE: { kind: 'INVALID_ARG', meaning: "A request's batch size is larger than the server-wide limit (--max-batch-size).", fix: 'Split the batch into several requests, or raise --max-batch-size.' },
   ERR_BODY_TOO_LARGE: { kind: 'TOO_LARGE', meaning: 'The request body is larger than the configured body limit.', fix: 'Send a smaller body or raise --max-body-bytes.' },
   ERR_MODEL_NOT_FOUND: { kind: 'NOT_FOUND', meaning: 'No model of that name is in the repository.', fix: 'List models with wharf models or POST /v2/repository/index.' },
   ERR_MODEL_VERSION_NOT_FOUND: { kind: 'NOT_FOUND', meaning: 'The model exists but not the requested version.', fix: 'Use a version listed in GET /v2/models/{model}.' },

@@ -37,6 +37,10 @@ export function statisticsStub(): StatisticsStub {
       if (ofVersion.length === 0) throw new InferenceError('ERR_MODEL_VERSION_NOT_FOUND', `model '${name}' has no version ${version}`);
       return ofVersion;
     },
+    /** No inference token is set: every call passes (the front ends ask before answering). */
+    checkInferenceToken(): void {
+      return undefined;
+    },
     modelMetadata(name: string): ModelMetadata {
       metadataCalls.push(name);
       return { name, versions: ['1'], platform: 'onnxruntime_onnx', inputs: [], outputs: [] };

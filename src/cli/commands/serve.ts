@@ -7,6 +7,8 @@ import {
 import { DEFAULT_METRICS_PORT, METRICS_COMPAT_VALUES, MetricsRegistry, startMetricsServer, type MetricsCompat } from '../../metrics/index.js';
 import { DEFAULT_MAX_BODY_BYTES, startHttpServer } from '../../server/http/index.js';
 import { DEFAULT_GRPC_MAX_RECEIVE_MESSAGE_BYTES, startGrpcServer } from '../../server/grpc/index.js';
+import { readTlsFiles, type TlsFiles } from '../../server/tls.js';
+import { startupSettings } from '../config-file.js';
 import { createGracefulShutdown, listenForSignals, type ShutdownStep } from '../graceful-shutdown.js';
 import { createLogger, type LogFormat } from '../logging.js';
 import { byteSizeOption, integerOption, listOption, secondsOption } from '../options.js';
@@ -30,6 +32,12 @@ interface ServeOptions {
   loadModel?: string[];
   modelMemoryBudget?: number;
   managementToken?: string;
+  inferenceToken?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  maxBatchSize?: number;
+  maxConnections?: number;
+  corsOrigin?: string[];
   shutdownTimeout: number;
 }
 
@@ -59,6 +67,12 @@ export function serveCommand(): Command {
     .addOption(new Option('--model-memory-budget <bytes>', 'resident model memory, e.g. 2GiB or 1.5GB: models then load on their first request and the least recently used idle ones unload (default: no budget)')
       .env('WHARF_MODEL_MEMORY_BUDGET').argParser(byteSizeOption('--model-memory-budget')))
     .addOption(new Option('--management-token <token>', 'bearer token the model repository API requires; prefer the env var, since other users can read a process\'s arguments').env('WHARF_MANAGEMENT_TOKEN'))
+    .addOption(new Option('--inference-token <token>', 'bearer token inference, metadata, config and statistics require (the management token also works; health needs none); prefer the env var').env('WHARF_INFERENCE_TOKEN'))
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain) to serve HTTPS and gRPC over TLS with; needs --tls-key').env('WHARF_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env('WHARF_TLS_KEY'))
+    .addOption(new Option('--max-batch-size <n>', 'largest batch size of a request, whatever the model allows (default: the model\'s max_batch_size)').env('WHARF_MAX_BATCH_SIZE').argParser(integerOption('--max-batch-size', 1)))
+    .addOption(new Option('--max-connections <n>', 'open HTTP connections allowed at once (more are closed on accept), and gRPC calls open at once per connection (default: unlimited)').env('WHARF_MAX_CONNECTIONS').argParser(integerOption('--max-connections', 1)))
+    .addOption(new Option('--cors-origin <origin>', 'browser origin allowed to call the HTTP API (CORS), repeatable or comma-separated; * allows any (default: no CORS)').env('WHARF_CORS_ORIGIN').argParser(listOption))
     .addOption(new Option('--shutdown-timeout <seconds>', 'on SIGTERM or SIGINT, seconds to finish accepted requests; past that the process kills itself').env('WHARF_SHUTDOWN_TIMEOUT').default(DEFAULT_SHUTDOWN_TIMEOUT_SECONDS).argParser(secondsOption('--shutdown-timeout')))
     .action(async (options: ServeOptions, command: Command) => {
       await serve(options, command);
@@ -80,7 +94,9 @@ async function serve(options: ServeOptions, command: Command): Promise<void> {
     ...(explicit ? { loadModel: options.loadModel ?? [] } : {}),
     ...(options.modelMemoryBudget !== undefined ? { modelMemoryBudgetBytes: options.modelMemoryBudget } : {}),
     ...(options.managementToken !== undefined ? { managementToken: REDACTED } : {}),
+    ...(options.inferenceToken !== undefined ? { inferenceToken: REDACTED } : {}),
     shutdownTimeoutSeconds: options.shutdownTimeout,
+    ...startupSettings(command),
   }, 'starting');
   if (options.loadModel !== undefined && !explicit) {
     logger.warn({ loadModel: options.loadModel, modelControlMode: options.modelControlMode }, '--load-model only applies with --model-control-mode explicit; ignoring it');
@@ -102,6 +118,8 @@ async function serve(options: ServeOptions, command: Command): Promise<void> {
     ...(explicit ? { startupModels: options.loadModel ?? [] } : {}),
     ...(options.modelMemoryBudget !== undefined ? { modelMemoryBudgetBytes: options.modelMemoryBudget } : {}),
     ...(options.managementToken !== undefined ? { managementToken: options.managementToken } : {}),
+    ...(options.inferenceToken !== undefined ? { inferenceToken: options.inferenceToken } : {}),
+    ...(options.maxBatchSize !== undefined ? { maxBatchSize: options.maxBatchSize } : {}),
   });
 
   const steps = await startListeners(engine, metrics, options, logger);
@@ -155,16 +173,24 @@ interface ListenerSteps {
 async function startListeners(engine: InferenceServer, metrics: MetricsRegistry | undefined, options: ServeOptions, logger: Logger): Promise<ListenerSteps> {
   const started: ShutdownStep[] = [];
   try {
-    const http = await startHttpServer(engine, { host: options.host, port: options.httpPort, maxBodyBytes: options.maxBodyBytes, logger });
+    const tls: TlsFiles | undefined = await readTlsFiles(options.tlsCert, options.tlsKey);
+    const http = await startHttpServer(engine, {
+      host: options.host, port: options.httpPort, maxBodyBytes: options.maxBodyBytes, logger,
+      ...(tls ? { tls } : {}),
+      ...(options.corsOrigin !== undefined ? { corsOrigins: options.corsOrigin } : {}),
+      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+    });
     started.push({ name: 'HTTP server', done: 'HTTP server closed', run: () => http.close() });
     logger.info({ url: http.url }, 'HTTP server listening');
     const grpc = await startGrpcServer(engine, {
       host: options.host, port: options.grpcPort, maxReceiveMessageBytes: options.grpcMaxMessageBytes, logger,
       // The drain's own deadline decides; cancelling calls earlier would lose accepted work.
       closeGraceMs: options.shutdownTimeout * 1000,
+      ...(tls ? { tls } : {}),
+      ...(options.maxConnections !== undefined ? { maxConcurrentStreams: options.maxConnections } : {}),
     });
     started.push({ name: 'gRPC server', done: 'gRPC server closed', run: () => grpc.close() });
-    logger.info({ address: grpc.address }, 'gRPC server listening');
+    logger.info({ address: grpc.address, tls: tls !== undefined }, 'gRPC server listening');
     const metricsServer = metrics ? await startMetricsServer(metrics, { host: options.host, port: options.metricsPort }) : undefined;
     if (!metricsServer) return { transports: started };
     logger.info({ url: `${metricsServer.url}/metrics`, compat: options.metricsCompat }, 'metrics server listening');

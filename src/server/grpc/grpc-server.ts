@@ -9,6 +9,7 @@ import { silentLogger, type InferenceServer, type Logger } from '../../engine/in
 import { HEALTH_SERVICE_NAME, INFERENCE_SERVICE_NAME, loadGrpcPackageDefinition } from '../../protocol/index.js';
 import { healthServiceHandlers } from './health-service.js';
 import { inferenceServiceHandlers } from './inference-service.js';
+import type { TlsFiles } from '../tls.js';
 
 /** Triton's gRPC port. */
 export const DEFAULT_GRPC_PORT = 8001;
@@ -41,6 +42,13 @@ export interface GrpcServerOptions {
   readonly closeGraceMs?: number;
   /** Unexpected (INTERNAL) errors are logged here. */
   readonly logger?: Logger;
+  /** Serve TLS with this key and certificate (clients connect with grpcs:// or SSL credentials). @defaultValue plaintext */
+  readonly tls?: TlsFiles;
+  /**
+   * Calls open at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS, grpc-js's
+   * grpc.max_concurrent_streams). Clients queue calls over it until one ends. @defaultValue unlimited
+   */
+  readonly maxConcurrentStreams?: number;
 }
 
 export interface RunningGrpcServer {
@@ -61,6 +69,7 @@ export async function startGrpcServer(engine: InferenceServer, options: GrpcServ
   const server = new Server({
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? DEFAULT_GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     'grpc.max_send_message_length': options.maxSendMessageBytes ?? -1,
+    ...(options.maxConcurrentStreams !== undefined ? { 'grpc.max_concurrent_streams': options.maxConcurrentStreams } : {}),
   });
   server.addService(serviceDefinition(definition, INFERENCE_SERVICE_NAME), inferenceServiceHandlers(engine, logger));
   server.addService(serviceDefinition(definition, HEALTH_SERVICE_NAME), healthServiceHandlers(engine, logger));
@@ -70,7 +79,10 @@ export async function startGrpcServer(engine: InferenceServer, options: GrpcServ
   const target = `${bracketed}:${options.port ?? DEFAULT_GRPC_PORT}`;
   // grpc-js >= 1.10 serves as soon as the port is bound; Server.start() is deprecated.
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(target, ServerCredentials.createInsecure(), (error, bound) => {
+    const credentials = options.tls
+      ? ServerCredentials.createSsl(null, [{ private_key: options.tls.key, cert_chain: options.tls.cert }], false)
+      : ServerCredentials.createInsecure();
+    server.bindAsync(target, credentials, (error, bound) => {
       if (error) reject(new Error(`cannot listen for gRPC on ${target}: ${error.message}`, { cause: error }));
       else resolve(bound);
     });

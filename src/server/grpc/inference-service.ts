@@ -30,21 +30,34 @@ export function inferenceServiceHandlers(engine: InferenceServer, logger: Logger
   return {
     ServerLive: unaryHandler<object, { live: boolean }>(logger, 'ServerLive', () => ({ live: engine.isLive() })),
     ServerReady: unaryHandler<object, { ready: boolean }>(logger, 'ServerReady', () => ({ ready: engine.isReady() })),
+    // Every call below but the repository ones needs the inference token, when one is set; the
+    // server's health (above, and grpc.health.v1) needs none, so probes work.
     // An unknown model is NOT_FOUND (the engine throws), as over HTTP; a known one answers ready true/false.
-    ModelReady: unaryHandler<ModelRefMessage, { ready: boolean }>(logger, 'ModelReady', (request) => ({
-      ready: engine.isModelReady(request.name ?? '', version(request.version)),
-    })),
-    ServerMetadata: unaryHandler<object, ServerMetadataResponseMessage>(logger, 'ServerMetadata', () => serverMetadataToGrpc(engine.serverMetadata())),
-    ModelMetadata: unaryHandler<ModelRefMessage, ModelMetadataResponseMessage>(logger, 'ModelMetadata', async (request) =>
-      modelMetadataToGrpc(await engine.modelMetadata(request.name ?? '', version(request.version)))),
+    ModelReady: unaryHandler<ModelRefMessage, { ready: boolean }>(logger, 'ModelReady', (request, call) => {
+      authorizeInference(engine, call.metadata);
+      return { ready: engine.isModelReady(request.name ?? '', version(request.version)) };
+    }),
+    ServerMetadata: unaryHandler<object, ServerMetadataResponseMessage>(logger, 'ServerMetadata', (_request, call) => {
+      authorizeInference(engine, call.metadata);
+      return serverMetadataToGrpc(engine.serverMetadata());
+    }),
+    ModelMetadata: unaryHandler<ModelRefMessage, ModelMetadataResponseMessage>(logger, 'ModelMetadata', async (request, call) => {
+      authorizeInference(engine, call.metadata);
+      return modelMetadataToGrpc(await engine.modelMetadata(request.name ?? '', version(request.version)));
+    }),
     // The decoded inputs are views into a message buffer nobody else uses, so the engine may take them.
-    ModelInfer: unaryHandler<ModelInferRequestMessage, ModelInferResponseMessage>(logger, 'ModelInfer', async (request) =>
-      inferResponseToGrpc(await engine.infer(grpcToInferRequest(request), { transferInputs: true }))),
-    ModelConfig: unaryHandler<ModelRefMessage, ModelConfigResponseMessage>(logger, 'ModelConfig', async (request) => ({
-      config: modelConfigToGrpc(await engine.modelConfig(request.name ?? '', version(request.version))),
-    })),
-    ModelStatistics: unaryHandler<ModelStatisticsRequestMessage, ModelStatisticsResponseMessage>(logger, 'ModelStatistics', (request) =>
-      modelStatisticsToGrpc(engine.modelStatistics(modelName(request.name), version(request.version)))),
+    ModelInfer: unaryHandler<ModelInferRequestMessage, ModelInferResponseMessage>(logger, 'ModelInfer', async (request, call) => {
+      authorizeInference(engine, call.metadata);
+      return inferResponseToGrpc(await engine.infer(grpcToInferRequest(request), { transferInputs: true }));
+    }),
+    ModelConfig: unaryHandler<ModelRefMessage, ModelConfigResponseMessage>(logger, 'ModelConfig', async (request, call) => {
+      authorizeInference(engine, call.metadata);
+      return { config: modelConfigToGrpc(await engine.modelConfig(request.name ?? '', version(request.version))) };
+    }),
+    ModelStatistics: unaryHandler<ModelStatisticsRequestMessage, ModelStatisticsResponseMessage>(logger, 'ModelStatistics', (request, call) => {
+      authorizeInference(engine, call.metadata);
+      return modelStatisticsToGrpc(engine.modelStatistics(modelName(request.name), version(request.version)));
+    }),
     // Wharf serves one repository, so repository_name does not narrow anything. The three
     // repository RPCs check the management token first, before reading anything else.
     RepositoryIndex: unaryHandler<RepositoryIndexRequestMessage, RepositoryIndexResponseMessage>(logger, 'RepositoryIndex', (request, call) => {
@@ -62,6 +75,11 @@ export function inferenceServiceHandlers(engine: InferenceServer, logger: Logger
       return {};
     }),
   };
+}
+
+/** The engine decides whether inference calls need a token and whether this one is it. */
+function authorizeInference(engine: InferenceServer, metadata: Metadata): void {
+  checkBearerToken(authorizationOf(metadata), (token) => engine.checkInferenceToken(token));
 }
 
 /** The engine decides whether the repository API needs a token and whether this one is it. */

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import cors from '@fastify/cors';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { InferenceError, isInferenceError, toInferenceError } from '../../errors/index.js';
 import type { InferenceServer } from '../../engine/index.js';
+import type { TlsFiles } from '../tls.js';
 import {
   decodeInferRequestBody, decodeModelLoadBody, decodeModelUnloadBody, decodeRepositoryIndexBody, encodeInferResponseBody, parseHeaderLength,
   checkBearerToken, type RawRequestModel,
@@ -12,7 +14,23 @@ export interface HttpAppOptions {
   readonly maxBodyBytes?: number;
   /** A pino logger; access lines go to it at debug level. */
   readonly logger?: FastifyBaseLogger;
+  /** Serve HTTPS with this key and certificate. @defaultValue plain HTTP */
+  readonly tls?: TlsFiles;
+  /**
+   * Origins allowed to call from a browser (CORS), `*` for any. Preflight OPTIONS requests are
+   * answered for them. @defaultValue none: no CORS headers at all
+   */
+  readonly corsOrigins?: readonly string[];
 }
+
+/**
+ * Which token a route needs. Routes are `inference` unless they say otherwise, so an endpoint
+ * added later is guarded by default.
+ */
+type Access = 'public' | 'inference' | 'management';
+
+/** Headers a browser may read from a cross-origin response (the binary extension's split point). */
+const CORS_EXPOSED_HEADERS = ['inference-header-content-length'];
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
 
@@ -31,6 +49,32 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
     logController: new LogController({ disableRequestLogging: true }),
     // KServe model names may hold dots and dashes; keep routing by exact segments.
     routerOptions: { ignoreTrailingSlash: true },
+    // The https overload types the instance over https.Server; both expose what this module uses.
+    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+  }) as FastifyInstance;
+
+  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
+    const origins = options.corsOrigins;
+    // Its onRequest hook answers preflights before the token check (browsers never send
+    // credentials on a preflight) and puts the headers on refusals too.
+    void app.register(cors, {
+      origin: origins.includes('*') ? '*' : [...origins],
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['authorization', 'content-type', 'inference-header-content-length'],
+      exposedHeaders: CORS_EXPOSED_HEADERS,
+      maxAge: 600,
+    });
+  }
+
+  // preParsing: after the CORS plugin's onRequest hook (plugins load after hooks added here), and
+  // before the body is read, so a caller without the token cannot make the server buffer 256 MiB.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    try {
+      authorize(engine, request);
+      done(null, payload);
+    } catch (error) {
+      done(error as InferenceError);
+    }
   });
 
   app.addHook('onResponse', (request, reply, done) => {
@@ -45,8 +89,10 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, new InferenceError('ERR_ROUTE_NOT_FOUND', `no endpoint ${request.method} ${request.url.split('?')[0]}`)));
 
-  app.get('/v2/health/live', () => ({ live: engine.isLive() }));
-  app.get('/v2/health/ready', (_request, reply) => {
+  const open = { config: { access: 'public' satisfies Access } };
+  const management = { config: { access: 'management' satisfies Access } };
+  app.get('/v2/health/live', open, () => ({ live: engine.isLive() }));
+  app.get('/v2/health/ready', open, (_request, reply) => {
     const ready = engine.isReady();
     return reply.code(ready ? 200 : 503).send({ ready });
   });
@@ -70,18 +116,13 @@ export function buildHttpApp(engine: InferenceServer, options: HttpAppOptions = 
     // type: Triton's clients send none to unload, and curl -d labels JSON as a form.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, parsed) => parsed(null, body));
-    scope.post<{ Body: Buffer | undefined }>('/v2/repository/index', (request) => {
-      authorize(engine, request.headers.authorization);
-      return engine.modelIndex(decodeRepositoryIndexBody(request.body));
-    });
+    scope.post<{ Body: Buffer | undefined }>('/v2/repository/index', management, (request) => engine.modelIndex(decodeRepositoryIndexBody(request.body)));
     // Success is 200 with `{}`. Triton answers 200 with no body; its clients look only at the status.
-    scope.post<{ Params: { model: string }; Body: Buffer | undefined }>('/v2/repository/models/:model/load', async (request) => {
-      authorize(engine, request.headers.authorization);
+    scope.post<{ Params: { model: string }; Body: Buffer | undefined }>('/v2/repository/models/:model/load', management, async (request) => {
       await engine.loadModel(request.params.model, decodeModelLoadBody(request.body));
       return {};
     });
-    scope.post<{ Params: { model: string }; Body: Buffer | undefined }>('/v2/repository/models/:model/unload', async (request) => {
-      authorize(engine, request.headers.authorization);
+    scope.post<{ Params: { model: string }; Body: Buffer | undefined }>('/v2/repository/models/:model/unload', management, async (request) => {
       await engine.unloadModel(request.params.model, decodeModelUnloadBody(request.body));
       return {};
     });
@@ -134,9 +175,15 @@ async function rawRequestModel(engine: InferenceServer, target: { modelName: str
   return { inputs, maxBatchSize: typeof maxBatchSize === 'number' ? maxBatchSize : 0 };
 }
 
-/** The engine decides whether the repository API needs a token and whether this one is it. */
-function authorize(engine: InferenceServer, authorization: string | undefined): void {
-  checkBearerToken(authorization, (token) => engine.checkManagementToken(token));
+/**
+ * The route says which token it needs; the engine decides whether one is set and whether this is
+ * it. Unknown paths count as inference routes, so without the token they answer 401, not 404.
+ */
+function authorize(engine: InferenceServer, request: FastifyRequest): void {
+  const access = (request.routeOptions.config as { access?: Access } | undefined)?.access ?? 'inference';
+  if (access === 'public') return;
+  const check = access === 'management' ? engine.checkManagementToken.bind(engine) : engine.checkInferenceToken.bind(engine);
+  checkBearerToken(request.headers.authorization, check);
 }
 
 function asInferenceError(error: FastifyError | InferenceError, maxBodyBytes: number): InferenceError {

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { InferenceServer } from '../../engine/index.js';
+import type { TlsFiles } from '../tls.js';
 import { buildHttpApp } from './http-app.js';
 
 export interface HttpServerOptions {
@@ -9,10 +10,19 @@ export interface HttpServerOptions {
   readonly port?: number;
   readonly maxBodyBytes?: number;
   readonly logger?: FastifyBaseLogger;
+  /** Serve HTTPS with this key and certificate. @defaultValue plain HTTP */
+  readonly tls?: TlsFiles;
+  /** Browser origins allowed by CORS, `*` for any. @defaultValue none */
+  readonly corsOrigins?: readonly string[];
+  /**
+   * Open connections allowed at once (Node's server.maxConnections); the server closes any
+   * connection over it as soon as it is accepted, so the client sees a reset. @defaultValue unlimited
+   */
+  readonly maxConnections?: number;
 }
 
 export interface RunningHttpServer {
-  /** e.g. `http://127.0.0.1:8000` */
+  /** e.g. `http://127.0.0.1:8000`, `https://...` with TLS */
   readonly url: string;
   readonly port: number;
   /**
@@ -30,7 +40,18 @@ export interface RunningHttpServer {
 const IDLE_SWEEP_MS = 100;
 
 export async function startHttpServer(engine: InferenceServer, options: HttpServerOptions = {}): Promise<RunningHttpServer> {
-  const app = buildHttpApp(engine, { ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}), ...(options.logger ? { logger: options.logger } : {}) });
+  const app = buildHttpApp(engine, {
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+  });
+  if (options.maxConnections !== undefined) {
+    const limit = options.maxConnections;
+    app.server.maxConnections = limit;
+    // Node closes the socket without a word to the client; say why in the log.
+    app.server.on('drop', (data?: { remoteAddress?: string }) => app.log.warn({ remoteAddress: data?.remoteAddress, maxConnections: limit }, 'HTTP connection refused: --max-connections reached'));
+  }
   let closing: Promise<void> | undefined;
   // Callback style, not async: this runs for every reply, and a promise per reply is not free.
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -44,7 +65,7 @@ export async function startHttpServer(engine: InferenceServer, options: HttpServ
   const port = typeof address === 'object' && address ? address.port : options.port ?? 8000;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     close: () => (closing ??= closeGracefully(app)),
   };

@@ -10,3 +10,4 @@ export {
 export { toInferRequest, type InferInput, type InferRequest, type InferResponse, type Parameters, type RequestedOutput } from './request.js';
 export type { ModelMetadata, ModelReadyState, ModelSignature, ModelVersionStatus, ServerMetadata, SignatureTensor, TensorMetadata } from './model.js';
 export { findProjectFile } from './project-file.js';
+export { bytesElementsSize, readBytesElements, writeBytesElements } from './bytes-elements.js';

@@ -3,7 +3,7 @@
  * One tensor's raw bytes <-> the array its datatype uses (core DataTypeArrays). Both binary
  * forms share this layout: Triton's HTTP binary tensor data extension and gRPC's
  * raw_input_contents / raw_output_contents. The wire is little-endian, row-major, without
- * padding; BOOL is one byte 0/1; BYTES elements are length-prefixed (bytes-elements.ts).
+ * padding; BOOL is one byte 0/1; BYTES elements are length-prefixed (core/bytes-elements.ts).
  *
  * Typed arrays read memory in the host's byte order, and this codec hands out views into the
  * body instead of converting, so it requires a little-endian host. Node's x64, arm64, ppc64le and
@@ -12,7 +12,7 @@
  */
 import { InferenceError } from '../errors/index.js';
 import { dataTypeInfo, elementCount, formatShape, type DataType, type Tensor, type TypedArray } from '../core/index.js';
-import { bytesElementsSize, readBytesElements, writeBytesElements } from './bytes-elements.js';
+import { bytesElementsSize, readBytesElements, writeBytesElements } from '../core/index.js';
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error('Wharf\'s binary tensor codecs require a little-endian host: the wire format is little-endian and tensors are decoded as views without byte swapping');

@@ -14,7 +14,7 @@ import {
   type ModelControlMode, type ModelEntry, type ModelVersion, type ReadyModelVersion, type RepositoryHooks, type RepositoryLogger, type RepositoryOptions, type VersionServer,
 } from './model-entry.js';
 import { assertSafeModelName } from './model-name.js';
-import { scanModelFolder, scanRepository, type ModelSource } from './repository-scan.js';
+import { isDirectory, scanModelFolder, scanRepository, type ModelSource } from './repository-scan.js';
 import { openVersion, type OpenedVersion } from './version-opener.js';
 import { selectVersions } from './version-policy.js';
 
@@ -693,14 +693,6 @@ export class ModelRepository<S extends VersionServer> {
 
 function digestOf(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function isSafeModelName(name: string): boolean {

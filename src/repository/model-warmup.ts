@@ -16,7 +16,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ExecuteResult, LoadedModel } from '../backends/index.js';
 import type { CompletedModelConfig, ModelInput, ModelWarmup, ModelWarmupInput } from '../config/index.js';
 import {
-  allocateData, dataTypeFromConfig, dataTypeInfo, elementCount, formatShape, numberToBfloat16Bits, numberToFloat16Bits, reshapeKeepingBatch,
+  allocateData, dataTypeFromConfig, readBytesElements, dataTypeInfo, elementCount, formatShape, numberToBfloat16Bits, numberToFloat16Bits, reshapeKeepingBatch,
   type DataType, type Tensor,
 } from '../core/index.js';
 import { InferenceError, toInferenceError } from '../errors/index.js';
@@ -30,9 +30,6 @@ const WARMUP_FOLDER = 'warmup';
  * into an embedding, class ids), which arbitrary bytes are not.
  */
 const RANDOM_INT_LIMIT = 16;
-
-/** BYTES elements in a file: a 4-byte little-endian length, then the bytes (Triton's binary format). */
-const LENGTH_PREFIX_BYTES = 4;
 
 /**
  * Builds the tensors of one warm-up sample (the inputs of one execution), in config order: shape
@@ -221,7 +218,13 @@ async function readSampleFile(file: string, modelDir: string, datatype: DataType
     throw failure(where, missing ? `input_data_file ${path} does not exist` : `cannot read input_data_file ${path}: ${toInferenceError(error).message}`, error);
   }
   const label = `input_data_file ${path}`;
-  if (datatype === 'BYTES') return readBytesElements(bytes, count, where, label);
+  if (datatype === 'BYTES') {
+    try {
+      return readBytesElements(bytes, count, label, 'the file');
+    } catch (error) {
+      throw failure(where, toInferenceError(error).message, error);
+    }
+  }
   const expected = count * dataTypeInfo(datatype).byteSize;
   if (bytes.byteLength !== expected) {
     throw failure(where, `${label} has ${bytes.byteLength} bytes but ${count} ${datatype} elements (one sample, without the batch dim) take ${expected}`);
@@ -234,33 +237,6 @@ async function readSampleFile(file: string, modelDir: string, datatype: DataType
 function isInside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-}
-
-/**
- * Splits Triton's length-prefixed BYTES layout into exactly `count` elements. The same format is
- * decoded in protocol/bytes-elements.ts, which this layer may not import (eslint layer rules);
- * a file needs only the count check, not that decoder's guards against huge request bodies.
- */
-function readBytesElements(bytes: Uint8Array, count: number, where: string, label: string): Uint8Array[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const elements: Uint8Array[] = [];
-  let position = 0;
-  while (position < bytes.byteLength) {
-    if (bytes.byteLength - position < LENGTH_PREFIX_BYTES) {
-      throw failure(where, `${label}: element ${elements.length}'s 4-byte length prefix is truncated at offset ${position}`);
-    }
-    const length = view.getUint32(position, true);
-    const start = position + LENGTH_PREFIX_BYTES;
-    if (length > bytes.byteLength - start) {
-      throw failure(where, `${label}: element ${elements.length} at offset ${position} claims ${length} bytes but only ${bytes.byteLength - start} remain`);
-    }
-    elements.push(bytes.subarray(start, start + length));
-    position = start + length;
-  }
-  if (elements.length !== count) {
-    throw failure(where, `${label} holds ${elements.length} BYTES elements (4-byte little-endian length, then the bytes) but one sample needs ${count}`);
-  }
-  return elements;
 }
 
 /** Triton repeats the one sample of a file for each of the batch_size requests it makes. */

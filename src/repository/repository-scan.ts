@@ -17,7 +17,8 @@ export interface ModelSource {
 // Triton ignores version folders that are not plain positive numbers ("01", "v1", "0").
 const VERSION_FOLDER = /^[1-9][0-9]*$/;
 
-async function isDirectory(path: string): Promise<boolean> {
+/** True for an existing directory (symlinks followed); false for anything else or an unreadable path. */
+export async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
   } catch {

@@ -7,14 +7,13 @@ import assert from 'node:assert/strict';
 import { GrpcClient, HttpClient } from '../../src/client/index.js';
 import { InferenceServer } from '../../src/engine/index.js';
 import { InferenceError, type InferInput, type InferResponse } from '../../src/index.js';
-import { startGrpcServer } from '../../src/server/grpc/index.js';
-import { makeTempDir, request, startTestServer, type TestServer } from '../support/server-harness.js';
+import { makeTempDir, request, startTestServerWithClients, type TestServer, type TestServerWithClients } from '../support/server-harness.js';
 import { A, B, BROKEN, CHAIN, DIAMOND, FAILING, NESTED, X, Y, Z, writeComposingModels, writeEnsemble } from './ensemble-fixtures.js';
 
 let repo: string;
 let cleanup: () => Promise<void>;
+let served: TestServerWithClients;
 let server: TestServer;
-let grpc: { port: number; close(): Promise<void> };
 let http: HttpClient;
 let grpcClient: GrpcClient;
 
@@ -27,17 +26,12 @@ before(async () => {
   await writeEnsemble(repo, 'chain', CHAIN);
   await writeEnsemble(repo, 'failing', FAILING);
   for (const broken of BROKEN) await writeEnsemble(repo, broken.name, broken.spec);
-  server = await startTestServer(repo);
-  grpc = await startGrpcServer(server.engine, { host: '127.0.0.1', port: 0 });
-  http = new HttpClient({ url: server.url });
-  grpcClient = new GrpcClient({ url: `127.0.0.1:${grpc.port}` });
+  served = await startTestServerWithClients(repo);
+  ({ server, http, grpcClient } = served);
 });
 
 after(async () => {
-  http?.close();
-  grpcClient?.close();
-  await grpc?.close();
-  await server?.close();
+  await served?.close();
   await cleanup?.();
 });
 

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GrpcClient, HttpClient, InferenceError, type InferResponse, type Tensor } from '../../src/client/index.js';
-import { startGrpcServer, type RunningGrpcServer } from '../../src/server/grpc/index.js';
+import type { RunningGrpcServer } from '../../src/server/grpc/index.js';
 import ort from 'onnxruntime-node';
 import { generateImagePipeline } from '../../scripts/image-pipeline-examples.js';
 import { buildColorClassifier, COLOR_LABELS, COLOR_PROTOTYPES, IMAGE_SIZE, PIXEL_MEAN, PIXEL_STD } from '../../scripts/image-pipeline-model.js';
-import { makeTempDir, startTestServer, type TestServer } from '../support/server-harness.js';
+import { makeTempDir, startTestServerWithClients, type TestServer, type TestServerWithClients } from '../support/server-harness.js';
 
 const run = promisify(execFile);
 // Compiled to dist/test/e2e/: the repository root is three folders up.
@@ -31,6 +31,7 @@ const EXPECTED_TOP_1: Record<string, string> = {
 const FILES = Object.keys(EXPECTED_TOP_1).sort();
 const TOP_K = 3;
 
+let served: TestServerWithClients;
 let server: TestServer;
 let grpc: RunningGrpcServer;
 let http: HttpClient;
@@ -39,17 +40,12 @@ const files = new Map<string, Buffer>();
 
 before(async () => {
   for (const file of FILES) files.set(file, await readFile(join(IMAGES, file)));
-  server = await startTestServer(join(ROOT, 'examples', 'models'));
-  grpc = await startGrpcServer(server.engine, { host: '127.0.0.1', port: 0 });
-  http = new HttpClient({ url: server.url });
-  grpcClient = new GrpcClient({ url: grpc.address });
+  served = await startTestServerWithClients(join(ROOT, 'examples', 'models'));
+  ({ server, grpc, http, grpcClient } = served);
 });
 
 after(async () => {
-  http?.close();
-  grpcClient?.close();
-  await grpc?.close();
-  await server?.close();
+  await served?.close();
 });
 
 const text = new TextDecoder();

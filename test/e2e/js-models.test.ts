@@ -8,13 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GrpcClient, HttpClient } from '../../src/client/index.js';
 import type { InferInput, InferResponse } from '../../src/index.js';
-import { startGrpcServer } from '../../src/server/grpc/index.js';
-import { makeTempDir, request, startTestServer, type TestServer } from '../support/server-harness.js';
+import { makeTempDir, request, startTestServerWithClients, type TestServer, type TestServerWithClients } from '../support/server-harness.js';
 import { COMMAND_HANDLER, UPPER_CONFIG, UPPER_HANDLER } from '../support/js-models/command-handler.js';
 import { commandConfig, commandRequest, writeJsModel } from '../support/js-models/js-model-writer.js';
 
+let served: TestServerWithClients;
 let server: TestServer;
-let grpc: { port: number; close(): Promise<void> };
 let http: HttpClient;
 let grpcClient: GrpcClient;
 let cleanup: () => Promise<void>;
@@ -30,17 +29,12 @@ before(async () => {
   await writeJsModel(tmp.dir, 'unnamed', { source: COMMAND_HANDLER, config: commandConfig().replace('backend: "js"\n', '') });
   await writeJsModel(tmp.dir, 'module_named', { source: UPPER_HANDLER, fileName: 'model.mjs', config: `${UPPER_CONFIG}default_model_filename: "model.mjs"\n` });
   await writeJsModel(tmp.dir, 'module_only', { source: UPPER_HANDLER, fileName: 'model.mjs', config: UPPER_CONFIG });
-  server = await startTestServer(tmp.dir);
-  grpc = await startGrpcServer(server.engine, { host: '127.0.0.1', port: 0 });
-  http = new HttpClient({ url: server.url });
-  grpcClient = new GrpcClient({ url: `127.0.0.1:${grpc.port}` });
+  served = await startTestServerWithClients(tmp.dir);
+  ({ server, http, grpcClient } = served);
 });
 
 after(async () => {
-  http?.close();
-  grpcClient?.close();
-  await grpc?.close();
-  await server?.close();
+  await served?.close();
   await cleanup?.();
 });
 

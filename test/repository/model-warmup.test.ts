@@ -271,7 +271,7 @@ describe('model warm-up failures', () => {
       /input 'INPUT0': input_data_file .*short\.bin has 8 bytes but 3 FP32 elements \(one sample, without the batch dim\) take 12$/);
     await writeFile(join(identityBytes.dir, 'warmup', 'two.bin'), lengthPrefixed(['x', 'y']));
     await rejectsWarmup(buildWarmupInputs({ batch_size: 1, inputs: { INPUT0: { data_type: 'TYPE_STRING', dims: [3], input_data_file: 'two.bin' } } }, identityBytes.config, identityBytes.dir),
-      /two\.bin holds 2 BYTES elements .* but one sample needs 3$/);
+      /two\.bin: the file holds 2 elements, shape needs 3$/);
     await writeFile(join(identityBytes.dir, 'warmup', 'cut.bin'), lengthPrefixed(['hello']).subarray(0, 7));
     await rejectsWarmup(buildWarmupInputs({ batch_size: 1, inputs: { INPUT0: { data_type: 'TYPE_STRING', dims: [1], input_data_file: 'cut.bin' } } }, identityBytes.config, identityBytes.dir),
       /cut\.bin: element 0 at offset 0 claims 5 bytes but only 3 remain/);

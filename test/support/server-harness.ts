@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceServer, type InferenceServerOptions } from '../../src/engine/index.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http/index.js';
+import { startGrpcServer, type RunningGrpcServer } from '../../src/server/grpc/index.js';
+import { GrpcClient, HttpClient } from '../../src/client/index.js';
 
 export interface TestServer {
   readonly engine: InferenceServer;
@@ -52,4 +54,30 @@ export async function request(url: string, method: 'GET' | 'POST', body?: unknow
     // leave as text
   }
   return { status: response.status, body: parsed, headers: response.headers };
+}
+
+export interface TestServerWithClients {
+  readonly server: TestServer;
+  readonly grpc: RunningGrpcServer;
+  readonly http: HttpClient;
+  readonly grpcClient: GrpcClient;
+  /** Closes the clients, then the gRPC and HTTP servers and the engine. */
+  close(): Promise<void>;
+}
+
+/** startTestServer plus a gRPC server on the same engine, and one client of each protocol. */
+export async function startTestServerWithClients(repository: string, options: Parameters<typeof startTestServer>[1] = {}): Promise<TestServerWithClients> {
+  const server = await startTestServer(repository, options);
+  const grpc = await startGrpcServer(server.engine, { host: '127.0.0.1', port: 0 });
+  const http = new HttpClient({ url: server.url });
+  const grpcClient = new GrpcClient({ url: grpc.address });
+  return {
+    server, grpc, http, grpcClient,
+    close: async () => {
+      http.close();
+      grpcClient.close();
+      await grpc.close();
+      await server.close();
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { SERVER_VERSION } from '../engine/index.js';
 import { UsageError } from './bench/bench-options.js';
 import { benchCommand } from './commands/bench.js';
 import { inferCommand } from './commands/infer.js';
+import { modelCommand } from './commands/model/index.js';
 import { modelsCommand } from './commands/models.js';
 import { serveCommand } from './commands/serve.js';
 import { tuneCommand } from './commands/tune.js';
@@ -16,6 +17,7 @@ const program = new Command('wharf')
   .showHelpAfterError()
   .addCommand(withConfigFile(serveCommand()))
   .addCommand(modelsCommand())
+  .addCommand(modelCommand())
   .addCommand(inferCommand())
   .addCommand(benchCommand())
   .addCommand(tuneCommand());

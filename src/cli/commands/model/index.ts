@@ -1,0 +1,10 @@
+import { Command } from 'commander';
+
+/**
+ * `wharf model ...`: offline tools over ONNX files (inspect, quantize, fp16, prune, split,
+ * plan-split, convert). Each subcommand lives in its own module beside this one.
+ */
+export function modelCommand(): Command {
+  return new Command('model')
+    .description('inspect, shrink, split and convert ONNX model files; every result is checked in onnxruntime-node');
+}

@@ -35,6 +35,7 @@ export function withConfigFile(command: Command): Command {
   command.addOption(new Option('--config <file>', 'YAML or JSON file of settings, keyed like the long flags (http-port: 8000); flags and environment variables win over it')
     .env('WHARF_CONFIG'));
   command.hook('preAction', (thisCommand) => {
+    applyBooleanEnvironment(thisCommand);
     const path = thisCommand.getOptionValue(CONFIG_ATTRIBUTE) as string | undefined;
     if (path !== undefined) applyConfigFile(thisCommand, path);
     for (const option of mandatory) {
@@ -47,6 +48,24 @@ export function withConfigFile(command: Command): Command {
 }
 
 const CONFIG_ATTRIBUTE = 'config';
+
+const ENV_TRUE = new Set(['true', '1', 'yes', 'on']);
+const ENV_FALSE = new Set(['false', '0', 'no', 'off', '']);
+
+/**
+ * Commander turns a boolean flag on whenever its variable is set, whatever the value, so that
+ * `WHARF_STRICT_READINESS=false` would mean true. Reads the value instead.
+ * @throws ConfigFileError for a value that is neither true nor false.
+ */
+function applyBooleanEnvironment(command: Command): void {
+  for (const option of command.options) {
+    if (option.envVar === undefined || !(option.isBoolean() && !option.negate)) continue;
+    if (command.getOptionValueSource(option.attributeName()) !== 'env') continue;
+    const text = (process.env[option.envVar] ?? '').trim().toLowerCase();
+    if (ENV_FALSE.has(text)) command.setOptionValueWithSource(option.attributeName(), false, 'env');
+    else if (!ENV_TRUE.has(text)) throw new ConfigFileError(`${option.envVar}=${JSON.stringify(process.env[option.envVar])} must be true or false (also 1/0, yes/no, on/off)`);
+  }
+}
 
 /**
  * Reads `path` and sets each of its settings on `command` with source `config`, skipping options

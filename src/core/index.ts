@@ -11,3 +11,4 @@ export { toInferRequest, type InferInput, type InferRequest, type InferResponse,
 export type { ModelMetadata, ModelReadyState, ModelSignature, ModelVersionStatus, ServerMetadata, SignatureTensor, TensorMetadata } from './model.js';
 export { findProjectFile } from './project-file.js';
 export { bytesElementsSize, readBytesElements, writeBytesElements } from './bytes-elements.js';
+export { coresFromCpuQuota, usableCores } from './usable-cores.js';

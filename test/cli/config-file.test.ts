@@ -174,6 +174,18 @@ describe('config file: precedence flag > env > file > default', () => {
     assert.deepEqual(fromEnv.getOptionValue('loadModel'), ['d', 'e']);
   });
 
+  it('reads a boolean variable\'s value: false means false, and anything unclear is refused', async () => {
+    for (const [text, expected] of [['false', false], ['0', false], ['Off', false], ['true', true], ['1', true], ['yes', true]] as const) {
+      const command = await parseServe(['-r', 'm'], { WHARF_STRICT_READINESS: text });
+      assert.equal(command.getOptionValue('strictReadiness'), expected, `WHARF_STRICT_READINESS=${text}`);
+    }
+    const error = await parseServe(['-r', 'm'], { WHARF_STRICT_READINESS: 'maybe' }).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof ConfigFileError);
+    assert.match(error.message, /WHARF_STRICT_READINESS="maybe" must be true or false/);
+    const flagWins = await parseServe(['-r', 'm', '--strict-readiness'], { WHARF_STRICT_READINESS: 'false' });
+    assert.equal(flagWins.getOptionValue('strictReadiness'), true);
+  });
+
   it('checks the whole file, values a flag overrides too', async () => {
     const error = await parseServe(['--http-port', '1', '--config', configFile('model-repository: m\nhttp-port: nope\n')]).then(() => undefined, (e: unknown) => e);
     assert.ok(error instanceof ConfigFileError);

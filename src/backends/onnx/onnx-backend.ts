@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { usableCores } from '../../core/index.js';
 import { BACKEND_API_VERSION, type Backend, type BackendLoadSpec, type LoadedModel } from '../backend.js';
 import { sessionSettingsFromParameters } from './session-options.js';
 import { SessionPool } from './session-pool.js';
@@ -13,7 +13,7 @@ export class OnnxBackend implements Backend {
   readonly #cores: number;
 
   constructor(options: { cores?: number } = {}) {
-    this.#cores = options.cores ?? availableParallelism();
+    this.#cores = options.cores ?? usableCores();
   }
 
   async load(spec: BackendLoadSpec): Promise<LoadedModel> {

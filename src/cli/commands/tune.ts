@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import { Command, Option } from 'commander';
 import { connect, serverOptions, type ServerConnectionOptions } from '../options.js';
 import type { InferenceClient } from '../../client/index.js';
@@ -15,6 +14,7 @@ import {
   type LatencyMetric, type ModelConfigJson, type TrialConfig, type TrialScore,
 } from '../bench/tune-search.js';
 import { exitOnUsageError } from './bench.js';
+import { usableCores } from '../../core/index.js';
 
 interface TuneOptions extends ServerConnectionOptions {
   model: string;
@@ -38,7 +38,7 @@ export function tuneCommand(): Command {
     .option('--concurrency <list>', 'closed-loop levels each trial runs, lowest first; a trial stops at the first level over budget', levelsOption('--concurrency'), [1, 2, 4, 8, 16, 32])
     .option('--duration <time>', 'measurement per level', durationOption('--duration'), 2000)
     .option('--warmup <time>', 'warm-up per level', durationOption('--warmup', true), 500)
-    .option('--max-instances <n>', 'largest instance count tried (default: this machine\'s cores)', positiveIntegerOption('--max-instances'), os.availableParallelism())
+    .option('--max-instances <n>', 'largest instance count tried (default: the cores this process may use)', positiveIntegerOption('--max-instances'), usableCores())
     .option('--max-trials <n>', 'at most this many configurations', positiveIntegerOption('--max-trials'), 10)
     .option('--write <file>', 'save the recommended config to this local file: config.pbtxt text when it ends in .pbtxt (e.g. the model\'s own config.pbtxt), else Triton JSON (a config.json or a load override)')
     .option('--apply', 'leave the recommended config loaded (default: reload the model from its repository files at the end)')

@@ -286,7 +286,7 @@ export const CNN_CLASSES = 10;
 /**
  * A small image classifier with realistic convolution work: input `x` FP32 [batch, 3, 64, 64] ->
  * three 3x3 Conv + ReLU (3->16, 16->32 stride 2, 32->64 stride 2) -> GlobalAveragePool ->
- * Flatten -> Gemm 64->10 -> output `y` FP32 [batch, 10]. About 40 MFLOPs per image. Weights are
+ * Flatten -> Gemm 64->10 -> output `y` FP32 [batch, 10]. About 23 MFLOPs per image (a multiply-add counted as 2). Weights are
  * seeded, so every build gives the same bytes. Used by the benchmark suite (bench/suite.ts).
  */
 export function buildCnnModel(): Uint8Array {

@@ -7,6 +7,11 @@
 export { attr, makeAttribute, TypedAttribute, type AttributeValue, type Attributes } from './attributes.js';
 export { GraphBuilder, type ModelOptions, type NodeOptions } from './graph-builder.js';
 export { decodeModel, encodeModel } from './model-io.js';
+export {
+  checkExternalLocation, externalDataRef, externalizeData, hasExternalData, inlineExternalData, modelTensors,
+  type ExternalDataReader, type ExternalDataRef, type ExternalizedModel, type ExternalizeOptions, type TensorSite,
+} from './external-data.js';
+export { readModelFile, writeModelFile, type WriteModelOptions } from './model-file.js';
 export { describeElementType, findSchemaFile } from './onnx-proto.js';
 export {
   ATTRIBUTE_TYPE, DATA_LOCATION,

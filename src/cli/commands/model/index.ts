@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { convertCommand } from './convert.js';
+import { inspectCommand } from './inspect.js';
 
 /**
  * `wharf model ...`: offline tools over ONNX files (inspect, quantize, fp16, prune, split,
@@ -6,5 +8,7 @@ import { Command } from 'commander';
  */
 export function modelCommand(): Command {
   return new Command('model')
-    .description('inspect, shrink, split and convert ONNX model files; every result is checked in onnxruntime-node');
+    .description('inspect, shrink, split and convert ONNX model files; every result is checked in onnxruntime-node')
+    .addCommand(inspectCommand())
+    .addCommand(convertCommand());
 }

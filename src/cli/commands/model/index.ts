@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { convertCommand } from './convert.js';
+import { fp16Command } from './fp16.js';
 import { inspectCommand } from './inspect.js';
+import { pruneCommand } from './prune.js';
 
 /**
  * `wharf model ...`: offline tools over ONNX files (inspect, quantize, fp16, prune, split,
@@ -10,5 +12,7 @@ export function modelCommand(): Command {
   return new Command('model')
     .description('inspect, shrink, split and convert ONNX model files; every result is checked in onnxruntime-node')
     .addCommand(inspectCommand())
+    .addCommand(fp16Command())
+    .addCommand(pruneCommand())
     .addCommand(convertCommand());
 }

@@ -11,5 +11,6 @@ export {
   type RepositoryIndexCallOptions, type UnloadModelCallOptions,
 } from './inference-client.js';
 export { parseServerAddress, type ServerAddress } from './server-address.js';
+export { SplitModel, type SplitInferInput, type SplitModelOptions } from './split-model.js';
 export { InferenceError, type ErrorCode } from '../errors/index.js';
 export type { DataType, InferInput, InferResponse, ModelMetadata, ModelVersionStatus, ServerMetadata, Tensor, TensorInput } from '../core/index.js';

@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { convertCommand } from './convert.js';
 import { fp16Command } from './fp16.js';
 import { inspectCommand } from './inspect.js';
+import { planSplitCommand } from './plan-split.js';
 import { pruneCommand } from './prune.js';
+import { splitCommand } from './split.js';
 
 /**
  * `wharf model ...`: offline tools over ONNX files (inspect, quantize, fp16, prune, split,
@@ -14,5 +16,7 @@ export function modelCommand(): Command {
     .addCommand(inspectCommand())
     .addCommand(fp16Command())
     .addCommand(pruneCommand())
+    .addCommand(splitCommand())
+    .addCommand(planSplitCommand())
     .addCommand(convertCommand());
 }

@@ -1,26 +1,15 @@
-import { Command, Option } from 'commander';
-import { positiveIntegerOption, UsageError } from '../../bench/bench-options.js';
-import { TaskProgress } from '../../task-progress.js';
+import { Command } from 'commander';
 import { exitOnUsageError } from '../bench.js';
 import { convertToFloat16, type Fp16Conversion } from '../../../tools/fp16/index.js';
-import {
-  compareModels, formatComparison, parseShapeOption, randomFeeds, readSampleFile, resolveInputSpecs, seededRandom, type Feeds,
-} from '../../../tools/evaluate/index.js';
-import { encodeModel, readModelFile, writeModelFile, type OnnxModel } from '../../../tools/onnx/index.js';
+import { formatComparison } from '../../../tools/evaluate/index.js';
+import { readModelFile } from '../../../tools/onnx/index.js';
+import { addCheckOptions, checkInputSpecs, checkSamples, checkTransformation, listOption, writeResult, type CheckOptions } from './model-check.js';
 
 interface Fp16CliOptions extends CheckOptions {
   output: string;
   keepIoTypes?: boolean;
   block?: string[];
   blockNodes?: string[];
-}
-
-/** The flags every `wharf model` transformation shares for checking its result. */
-export interface CheckOptions {
-  samples: number;
-  inputs?: string;
-  shape?: string[];
-  iterations: number;
 }
 
 export function fp16Command(): Command {
@@ -39,69 +28,19 @@ Examples:
   $ wharf model fp16 model.onnx -o model.fp16.onnx
   $ wharf model fp16 model.onnx -o model.fp16.onnx --keep-io-types --inputs samples.json`)
     .action(async (file: string, options: Fp16CliOptions) => {
-      const shapes = parseShapes(options.shape);
       const model = await readModelFile(file);
+      const specs = checkInputSpecs(model, options);
       const conversion = convertToFloat16(model, {
         keepIoTypes: options.keepIoTypes === true,
         ...(options.block === undefined ? {} : { blockList: options.block }),
         ...(options.blockNodes === undefined ? {} : { blockNodes: options.blockNodes }),
       });
-      const lines = await checkTransformation(model, conversion.model, { ...options, shapes }, file);
-      await writeResult(options.output, conversion.model);
+      const comparison = await checkTransformation(model, conversion.model, await checkSamples(specs, options), options.iterations, file);
+      const report = await writeResult(options.output, conversion.model, comparison);
       console.log(`converted ${file} -> ${options.output}`);
-      for (const line of [...describeConversion(conversion), ...lines]) console.log(line);
+      for (const line of [...describeConversion(conversion), ...formatComparison(report)]) console.log(line);
     });
   return exitOnUsageError(command);
-}
-
-/** Adds --samples, --inputs, --shape and --iterations. */
-export function addCheckOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--samples <n>', 'random inputs to compare the models on').argParser(positiveIntegerOption('--samples')).default(20).conflicts('inputs'))
-    .option('--inputs <file.json>', 'compare on these samples instead: a JSON array of {"<input>": values}')
-    .option('--shape <name=dims>', 'shape of an input with dynamic dims, e.g. x=1,3,64,64 (repeatable; default: 1 for each dynamic dim)', collect)
-    .option('--iterations <n>', 'timed onnxruntime runs per model', positiveIntegerOption('--iterations'), 50);
-}
-
-/**
- * Runs the original and the transformed model in onnxruntime-node on the same samples and
- * returns the report lines (size, output difference, latency).
- */
-export async function checkTransformation(original: OnnxModel, transformed: OnnxModel, options: CheckOptions & { shapes: Record<string, number[]> }, file: string): Promise<string[]> {
-  let specs;
-  try {
-    specs = resolveInputSpecs(original, { shapes: options.shapes });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  let samples: Feeds[];
-  if (options.inputs === undefined) {
-    const random = seededRandom(1);
-    samples = Array.from({ length: options.samples }, () => randomFeeds(specs, random));
-  } else {
-    samples = await readSampleFile(options.inputs, specs);
-  }
-  const progress = new TaskProgress();
-  let comparison;
-  try {
-    comparison = await compareModels(encodeModel(original), encodeModel(transformed), samples, {
-      latencyIterations: options.iterations,
-      progress: (done, total) => progress.step('checking in onnxruntime-node', done, total, 'runs'),
-    });
-  } catch (error) {
-    throw new Error(`checking the result for ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  progress.finish(`checked on ${samples.length} samples`);
-  return formatComparison(comparison);
-}
-
-/** Writes a tool's result; a failure names the path (fs messages name the syscall first). */
-export async function writeResult(path: string, model: OnnxModel): Promise<void> {
-  try {
-    await writeModelFile(path, model);
-  } catch (error) {
-    throw new Error(`cannot write ${path}: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 function describeConversion(conversion: Fp16Conversion): string[] {
@@ -114,20 +53,4 @@ function describeConversion(conversion: Fp16Conversion): string[] {
   ];
   for (const node of conversion.keptFp32) lines.push(`  kept in FP32: ${node.name} (${node.opType}): ${node.reason}`);
   return lines;
-}
-
-export function parseShapes(values: readonly string[] = []): Record<string, number[]> {
-  try {
-    return parseShapeOption(values);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-function listOption(value: string): string[] {
-  return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
 }

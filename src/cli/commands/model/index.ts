@@ -4,6 +4,7 @@ import { fp16Command } from './fp16.js';
 import { inspectCommand } from './inspect.js';
 import { planSplitCommand } from './plan-split.js';
 import { pruneCommand } from './prune.js';
+import { quantizeCommand } from './quantize.js';
 import { splitCommand } from './split.js';
 
 /**
@@ -14,6 +15,7 @@ export function modelCommand(): Command {
   return new Command('model')
     .description('inspect, shrink, split and convert ONNX model files; every result is checked in onnxruntime-node')
     .addCommand(inspectCommand())
+    .addCommand(quantizeCommand())
     .addCommand(fp16Command())
     .addCommand(pruneCommand())
     .addCommand(splitCommand())

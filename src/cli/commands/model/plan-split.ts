@@ -5,6 +5,7 @@ import { CutError, formatBandwidth, parseBandwidth, planSplit, profileCuts, type
 import { durationOption, positiveIntegerOption, UsageError } from '../../bench/bench-options.js';
 import { TaskProgress } from '../../task-progress.js';
 import { exitOnUsageError } from '../bench.js';
+import { collect } from './model-check.js';
 
 interface PlanCliOptions {
   bandwidth: string;
@@ -17,7 +18,6 @@ interface PlanCliOptions {
   json?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `wharf model plan-split FILE --bandwidth 20Mbps --device-speed 0.1`: where to split, Neurosurgeon-style. */
 export function planSplitCommand(): Command {

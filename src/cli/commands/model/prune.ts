@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatBytes } from '../../../tools/evaluate/index.js';
+import { formatBytes, formatComparison } from '../../../tools/evaluate/index.js';
 import { encodeModel, readModelFile } from '../../../tools/onnx/index.js';
 import { compressedSize, pruneWeights, type PruneResult } from '../../../tools/prune/index.js';
 import { UsageError } from '../../bench/bench-options.js';
 import { exitOnUsageError } from '../bench.js';
-import { addCheckOptions, checkTransformation, parseShapes, writeResult, type CheckOptions } from './fp16.js';
+import { addCheckOptions, checkInputSpecs, checkSamples, checkTransformation, writeResult, type CheckOptions } from './model-check.js';
 
 interface PruneCliOptions extends CheckOptions {
   output: string;
@@ -34,8 +34,8 @@ Examples:
   $ wharf model prune model.onnx -o model.pruned.onnx --sparsity 0.5
   $ wharf model prune cnn.onnx -o cnn.pruned.onnx --sparsity 0.25 --structured --shape x=1,3,64,64`)
     .action(async (file: string, options: PruneCliOptions) => {
-      const shapes = parseShapes(options.shape);
       const model = await readModelFile(file);
+      const specs = checkInputSpecs(model, options);
       let result: PruneResult;
       try {
         result = pruneWeights(model, {
@@ -49,10 +49,10 @@ Examples:
         if (options.include !== undefined) throw new UsageError((error as Error).message);
         throw error;
       }
-      const lines = await checkTransformation(model, result.model, { ...options, shapes }, file);
-      await writeResult(options.output, result.model);
+      const comparison = await checkTransformation(model, result.model, await checkSamples(specs, options), options.iterations, file);
+      const report = await writeResult(options.output, result.model, comparison);
       console.log(`pruned ${file} -> ${options.output} (${options.structured === true ? `structured, ${options.norm} channel norm` : 'unstructured'}, target sparsity ${options.sparsity})`);
-      for (const line of [...describePruning(result), ...lines]) console.log(line);
+      for (const line of [...describePruning(result), ...formatComparison(report)]) console.log(line);
       console.log(`gzip size: ${formatBytes(compressedSize(encodeModel(model)))} -> ${formatBytes(compressedSize(encodeModel(result.model)))}`);
     });
   return exitOnUsageError(command);

@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { dataTypeFromOnnx, dataTypeInfo } from '../../../core/index.js';
-import { formatBytes, parseShapeOption, randomFeeds, resolveInputSpecs, seededRandom, type InputSpec } from '../../../tools/evaluate/index.js';
+import { formatBytes, randomFeeds, seededRandom } from '../../../tools/evaluate/index.js';
 import { readModelFile, writeModelFile, type OnnxModel, type ValueInfoProto } from '../../../tools/onnx/index.js';
 import { CutError, probeTensorTypes, splitModel, validateCut, verifySplit } from '../../../tools/split/index.js';
 import { positiveIntegerOption, UsageError } from '../../bench/bench-options.js';
 import { exitOnUsageError } from '../bench.js';
+import { CHECK_SEED, checkInputSpecs, collect } from './model-check.js';
 
 interface SplitCliOptions {
   at: string[];
@@ -16,7 +17,6 @@ interface SplitCliOptions {
 /** Head and tail must match the whole model to float rounding: the same kernels run on the same values. */
 const TOLERANCE = 1e-4;
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `wharf model split FILE --at TENSOR -o HEAD -o TAIL`: a head for the device and a tail for the server. */
 export function splitCommand(): Command {
@@ -40,7 +40,7 @@ Examples:
       if (options.output.length !== 2) throw new UsageError(`give -o twice, the head file and then the tail file (got ${options.output.length})`);
       const [headPath, tailPath] = options.output as [string, string];
       const model = await readModelFile(modelPath);
-      const specs = inputSpecs(model, options);
+      const specs = checkInputSpecs(model, options);
       try {
         validateCut(model, options.at);
       } catch (error) {
@@ -55,7 +55,7 @@ Examples:
       if (probed.dynamicDimsUnknown !== undefined) console.log(`note: every dim of the cut is fixed: ${probed.dynamicDimsUnknown}`);
       console.log(`wrote ${headPath}: ${describePart(parts.head)}, ${formatBytes(headBytes)}`);
       console.log(`wrote ${tailPath}: ${describePart(parts.tail)}, ${formatBytes(tailBytes)}`);
-      const check = await verifySplit(model, parts, [randomFeeds(specs, seededRandom(1))]);
+      const check = await verifySplit(model, parts, [randomFeeds(specs, seededRandom(CHECK_SEED))]);
       const worst = Math.max(...check.differences.map((difference) => difference.maxAbs));
       const described = check.differences.map((difference) => `${difference.output} max abs diff ${difference.maxAbs.toExponential(2)}`).join(', ');
       const input = specs.map((spec) => `${spec.name} [${spec.dims.join(',')}]`).join(', ');
@@ -63,14 +63,6 @@ Examples:
       console.log(`verified: head then tail equals the whole model in onnxruntime-node on a random input (${input}): ${described}`);
     });
   return exitOnUsageError(command);
-}
-
-function inputSpecs(model: OnnxModel, options: SplitCliOptions): InputSpec[] {
-  try {
-    return resolveInputSpecs(model, { batch: options.batch, shapes: parseShapeOption(options.shape) });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 }
 
 /** `cut Relu_1: FP32 [batch,32,32,32], 131072 bytes per sample (128.0 KiB)` */

@@ -1,33 +1,22 @@
 // `wharf bench` end to end: the built CLI against a real server (HTTP and gRPC) on test models.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startGrpcServer, type RunningGrpcServer } from '../../src/server/grpc/index.js';
 import type { BenchReport } from '../../src/cli/bench/bench-result.js';
 import { makeTempDir, startTestServer, type TestServer } from '../support/server-harness.js';
 import { writeAddSubModel, writeRuntimeErrorModel, writeSlowModel } from '../support/test-models.js';
+import { runWharf, type CliRun } from '../support/cli-runner.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(root, 'dist/src/cli/main.js');
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function wharf(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const wharf = (...args: string[]): Promise<CliRun> => runWharf(args);
 
 let server: TestServer;
 let grpc: RunningGrpcServer;
 let tmp: { dir: string; cleanup: () => Promise<void> };
 
-async function benchJson(...args: string[]): Promise<{ run: Run; report: BenchReport }> {
+async function benchJson(...args: string[]): Promise<{ run: CliRun; report: BenchReport }> {
   const file = join(tmp.dir, `report-${Math.random().toString(36).slice(2)}.json`);
   const run = await wharf('bench', '-u', server.url, '--warmup', '0', '--json', file, ...args);
   assert.equal(run.code, 0, run.stderr);

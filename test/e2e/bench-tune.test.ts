@@ -2,23 +2,14 @@
 // which must end with a valid recommended config and the model back on its repository config.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseModelConfigText } from '../../src/config/index.js';
-import { fileURLToPath } from 'node:url';
 import { makeTempDir, request, startTestServer, type TestServer } from '../support/server-harness.js';
 import { writeAddSubModel } from '../support/test-models.js';
+import { runWharf, type CliRun } from '../support/cli-runner.js';
 
-const cli = join(fileURLToPath(new URL('../../../', import.meta.url)), 'dist/src/cli/main.js');
-
-function wharf(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const wharf = (...args: string[]): Promise<CliRun> => runWharf(args, { timeoutMs: 120_000 });
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 

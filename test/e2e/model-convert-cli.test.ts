@@ -2,26 +2,15 @@
 // run in onnxruntime-node against tfjs's own prediction.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { makeTempDir } from '../support/server-harness.js';
 import { predict, randomInput, randomizeWeights, saveTfjsModel, tf, useCpuBackend } from '../support/tfjs-models.js';
+import { runWharf, type CliRun } from '../support/cli-runner.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(root, 'dist/src/cli/main.js');
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function wharf(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const wharf = (...args: string[]): Promise<CliRun> => runWharf(args);
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 let model: tf.LayersModel;

@@ -1,27 +1,16 @@
 // `wharf model inspect` end to end: the built CLI on model files in a temp folder.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ModelReport } from '../../src/tools/inspect/index.js';
 import { decodeModel, encodeModel, writeModelFile } from '../../src/tools/onnx/index.js';
 import { makeTempDir } from '../support/server-harness.js';
 import { buildCnnModel, buildMlpModel } from '../support/test-models.js';
+import { runWharf, type CliRun } from '../support/cli-runner.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(root, 'dist/src/cli/main.js');
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function wharf(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, 'model', 'inspect', ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const wharf = (...args: string[]): Promise<CliRun> => runWharf(['model', 'inspect', ...args]);
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 let cnn: string;

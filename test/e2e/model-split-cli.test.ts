@@ -2,27 +2,16 @@
 // results run in onnxruntime-node, its refusals with exit codes and messages.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createSession, randomFeeds, resolveInputSpecs, runSession, seededRandom } from '../../src/tools/evaluate/index.js';
 import { decodeModel, GraphBuilder } from '../../src/tools/onnx/index.js';
 import { makeTempDir } from '../support/server-harness.js';
 import { buildCnnModel } from '../support/test-models.js';
+import { runWharf, type CliRun } from '../support/cli-runner.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(root, 'dist/src/cli/main.js');
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function wharf(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, 'model', ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const wharf = (...args: string[]): Promise<CliRun> => runWharf(['model', ...args], { timeoutMs: 120_000 });
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 let cnnFile: string;

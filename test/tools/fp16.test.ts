@@ -1,9 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import ort from 'onnxruntime-node';
 import { float16BitsToNumber } from '../../src/core/index.js';
-import { compareOutputs, createSession, randomFeeds, resolveInputSpecs, runSession, seededRandom, type OutputDifference } from '../../src/tools/evaluate/index.js';
+import { compareOnSamples, createSession, randomFeeds, resolveInputSpecs, seededRandom, type OutputDifference } from '../../src/tools/evaluate/index.js';
 import { convertToFloat16, FLOAT16_MAX, FLOAT16_MIN_POSITIVE, toFloat16Values } from '../../src/tools/fp16/index.js';
 import { attr, decodeModel, encodeModel, GraphBuilder, makeValueInfo, modelSignature, readTensor, type OnnxModel } from '../../src/tools/onnx/index.js';
 import { buildCnnModel, buildMlpModel } from '../support/test-models.js';
@@ -16,17 +15,7 @@ async function compareInOrt(original: OnnxModel, converted: OnnxModel, shapes: R
   const random = seededRandom(3);
   const specs = resolveInputSpecs(original, { shapes });
   const samples = Array.from({ length: 8 }, () => randomFeeds(specs, random));
-  const [before, after] = await Promise.all([createSession(encodeModel(original)), createSession(encodeModel(converted))]);
-  try {
-    const run = async (session: ort.InferenceSession): Promise<Record<string, ort.Tensor>[]> => {
-      const outputs = [];
-      for (const feeds of samples) outputs.push(await runSession(session, feeds));
-      return outputs;
-    };
-    return compareOutputs(await run(before), await run(after));
-  } finally {
-    await Promise.all([before.release(), after.release()]);
-  }
+  return compareOnSamples(encodeModel(original), encodeModel(converted), samples);
 }
 
 function assertClose(differences: readonly OutputDifference[], maxAbs: number): void {

@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import ort from 'onnxruntime-node';
-import { compareOutputs, createSession, randomFeeds, resolveInputSpecs, runSession, seededRandom, type OutputDifference } from '../../src/tools/evaluate/index.js';
+import { compareOnSamples, randomFeeds, resolveInputSpecs, seededRandom, type OutputDifference } from '../../src/tools/evaluate/index.js';
 import { decodeModel, encodeModel, GraphBuilder, readTensor, type OnnxModel } from '../../src/tools/onnx/index.js';
 import { quantizeDynamic } from '../../src/tools/quantize/index.js';
 import { buildMlpModel } from '../support/test-models.js';
@@ -11,17 +10,7 @@ async function compareInOrt(original: OnnxModel, quantized: OnnxModel, samples =
   const random = seededRandom(11);
   const specs = resolveInputSpecs(original, { batch });
   const feeds = Array.from({ length: samples }, () => randomFeeds(specs, random));
-  const [before, after] = await Promise.all([createSession(encodeModel(original)), createSession(encodeModel(quantized))]);
-  try {
-    const run = async (session: ort.InferenceSession): Promise<Record<string, ort.Tensor>[]> => {
-      const outputs = [];
-      for (const sample of feeds) outputs.push(await runSession(session, sample));
-      return outputs;
-    };
-    return compareOutputs(await run(before), await run(after));
-  } finally {
-    await Promise.all([before.release(), after.release()]);
-  }
+  return compareOnSamples(encodeModel(original), encodeModel(quantized), feeds);
 }
 
 const opTypes = (model: OnnxModel): string[] => (model.graph?.node ?? []).map((node) => node.opType ?? '');

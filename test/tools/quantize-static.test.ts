@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import ort from 'onnxruntime-node';
-import { compareOutputs, createSession, randomFeeds, resolveInputSpecs, runSession, seededRandom, type Feeds, type OutputDifference } from '../../src/tools/evaluate/index.js';
+import { compareOnSamples, createSession, runSession, randomFeeds, resolveInputSpecs, seededRandom, type Feeds, type OutputDifference } from '../../src/tools/evaluate/index.js';
 import { decodeModel, encodeModel, GraphBuilder, readTensor, type NodeProto, type OnnxModel } from '../../src/tools/onnx/index.js';
 import { applyStaticQuantization, calibrate, planStaticQuantization, quantizeModel } from '../../src/tools/quantize/index.js';
 import { buildCnnModel } from '../support/test-models.js';
@@ -15,17 +14,7 @@ function samplesFor(model: OnnxModel, count: number, seed: number): Feeds[] {
 /** Runs both models in onnxruntime-node on seeded inputs other than the calibration ones. */
 async function compareInOrt(original: OnnxModel, quantized: OnnxModel, count = 40): Promise<OutputDifference[]> {
   const feeds = samplesFor(original, count, 99);
-  const [before, after] = await Promise.all([createSession(encodeModel(original)), createSession(encodeModel(quantized))]);
-  try {
-    const run = async (session: ort.InferenceSession): Promise<Record<string, ort.Tensor>[]> => {
-      const outputs = [];
-      for (const sample of feeds) outputs.push(await runSession(session, sample));
-      return outputs;
-    };
-    return compareOutputs(await run(before), await run(after));
-  } finally {
-    await Promise.all([before.release(), after.release()]);
-  }
+  return compareOnSamples(encodeModel(original), encodeModel(quantized), feeds);
 }
 
 const nodesOf = (model: OnnxModel, opType: string): NodeProto[] => (model.graph?.node ?? []).filter((node) => node.opType === opType);

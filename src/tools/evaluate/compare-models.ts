@@ -3,6 +3,7 @@
  * The check every model tool prints: size, output difference and onnxruntime latency of a model
  * before and after a transformation, on the same samples.
  */
+import type ort from 'onnxruntime-node';
 import type { Feeds } from './feeds.js';
 import { compareOutputs, type OutputDifference } from './output-difference.js';
 import { createSession, medianLatencyMs, runSession, type Outputs, type SessionOptions } from './session.js';
@@ -24,6 +25,25 @@ export interface CompareOptions extends SessionOptions {
   progress?: (done: number, total: number) => void;
 }
 
+/** Runs both models on every sample and compares their outputs (no timing). */
+export async function compareOnSamples(before: Uint8Array, after: Uint8Array, samples: readonly Feeds[]): Promise<OutputDifference[]> {
+  const [original, transformed] = await Promise.all([createSession(before), createSession(after)]);
+  try {
+    return compareOutputs(await runAll(original, samples), await runAll(transformed, samples));
+  } finally {
+    await Promise.all([original.release(), transformed.release()]);
+  }
+}
+
+async function runAll(session: ort.InferenceSession, samples: readonly Feeds[], onEach?: () => void): Promise<Outputs[]> {
+  const outputs: Outputs[] = [];
+  for (const feeds of samples) {
+    outputs.push(await runSession(session, feeds));
+    onEach?.();
+  }
+  return outputs;
+}
+
 /**
  * Runs both models on every sample and compares their outputs, then times each.
  * `before`/`after` sizes are the byte lengths given, which callers that write external data
@@ -40,15 +60,7 @@ export async function compareModels(before: Uint8Array, after: Uint8Array, sampl
   };
   const [original, transformed] = await Promise.all([createSession(before, options), createSession(after, options)]);
   try {
-    const run = async (session: typeof original): Promise<Outputs[]> => {
-      const outputs: Outputs[] = [];
-      for (const feeds of samples) {
-        outputs.push(await runSession(session, feeds));
-        tick();
-      }
-      return outputs;
-    };
-    const differences = compareOutputs(await run(original), await run(transformed));
+    const differences = compareOutputs(await runAll(original, samples, tick), await runAll(transformed, samples, tick));
     const latencyBeforeMs = await medianLatencyMs(original, samples, { iterations: latencyIterations });
     tick(latencyIterations);
     const latencyAfterMs = await medianLatencyMs(transformed, samples, { iterations: latencyIterations });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import { InferenceError, toInferenceError } from '../errors/index.js';
 import type { ModelReadyState, ModelVersionStatus } from '../core/index.js';
@@ -15,7 +15,7 @@ import {
 } from './model-entry.js';
 import { assertSafeModelName } from './model-name.js';
 import { isDirectory, scanModelFolder, scanRepository, type ModelSource } from './repository-scan.js';
-import { openVersion, type OpenedVersion } from './version-opener.js';
+import { openVersion, versionFileBytes, type OpenedVersion } from './version-opener.js';
 import { selectVersions } from './version-policy.js';
 
 /** How many models load at once at start, like Triton's --model-load-thread-count default. */
@@ -510,7 +510,7 @@ export class ModelRepository<S extends VersionServer> {
       if (!current || !isReady(current) || configChanged || current.fingerprint !== fingerprint) toOpen.push({ version, fingerprint });
     }
 
-    if (toOpen.length > 0 && this.#options.memoryBudgetBytes !== undefined && !isEnsemble) await this.#makeRoom(entry, await this.#estimateBytes(entry, dir, toOpen.map((t) => t.version), config));
+    if (toOpen.length > 0 && this.#options.memoryBudgetBytes !== undefined && !isEnsemble) await this.#makeRoom(entry, await this.#estimateBytes(entry, dir, toOpen.map((t) => t.version)));
     const rssBefore = process.memoryUsage.rss();
     let fileBytes = 0;
     const failures: { version: string; error: InferenceError }[] = [];
@@ -635,12 +635,9 @@ export class ModelRepository<S extends VersionServer> {
   }
 
   /** What a load of these versions will add to the resident set (see estimateLoadBytes). */
-  async #estimateBytes(entry: ModelEntry<S>, dir: string, versions: string[], config: ModelConfig | undefined): Promise<number> {
+  async #estimateBytes(entry: ModelEntry<S>, dir: string, versions: string[]): Promise<number> {
     let fileBytes = 0;
-    for (const version of versions) {
-      const info = await stat(join(dir, version, config?.default_model_filename || 'model.onnx')).catch(() => undefined);
-      fileBytes += info?.size ?? 0;
-    }
+    for (const version of versions) fileBytes += await versionFileBytes(join(dir, version));
     return estimateLoadBytes(this.#budgeted(entry), fileBytes, [...this.#models.values()].map((e) => this.#budgeted(e)));
   }
 

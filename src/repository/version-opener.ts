@@ -12,7 +12,7 @@ export interface OpenedVersion {
   readonly config: CompletedModelConfig;
   /** Platform reported in metadata, e.g. `onnxruntime_onnx`. */
   readonly platform: string;
-  /** Size of the model file, the floor of its memory estimate. */
+  /** Size of the model file and the files beside it (ONNX external data), the floor of its memory estimate. */
   readonly fileBytes: number;
 }
 
@@ -44,8 +44,10 @@ export async function openVersion(registry: BackendRegistry, source: ModelSource
   const hasFile = backend.defaultModelFilename !== '';
   const modelFile = hasFile ? config?.default_model_filename || registry.modelFileFor(backend, fileNames) : '';
   const modelPath = hasFile ? join(versionDir, modelFile) : configOrigin ?? versionDir;
-  const fileBytes = hasFile ? await fileSize(modelPath) : 0;
-  if (fileBytes === undefined) throw new InferenceError('ERR_MODEL_LOAD_FAILED', `${modelPath}: model file is missing`);
+  const modelBytes = hasFile ? await fileSize(modelPath) : 0;
+  if (modelBytes === undefined) throw new InferenceError('ERR_MODEL_LOAD_FAILED', `${modelPath}: model file is missing`);
+  // Weights may sit in files beside the model (ONNX external data), which the runtime loads too.
+  const fileBytes = hasFile ? await versionFileBytes(versionDir, fileNames) : 0;
   const instanceCount = Math.max(1, (config?.instance_group ?? []).reduce((sum, g) => sum + (g.count ?? 0), 0));
   const parameters = Object.fromEntries(Object.entries(config?.parameters ?? {}).map(([k, v]) => [k, v.string_value]));
   let loaded: LoadedModel;
@@ -69,6 +71,13 @@ export async function openVersion(registry: BackendRegistry, source: ModelSource
     await loaded.unload();
     throw error;
   }
+}
+
+/** Total size of the regular files directly in a version folder: the model and any external data beside it. */
+export async function versionFileBytes(dir: string, names?: readonly string[]): Promise<number> {
+  const entries = names ?? await readdir(dir).catch(() => []);
+  const sizes = await Promise.all(entries.map((name) => fileSize(join(dir, name))));
+  return sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
 }
 
 async function fileSize(path: string): Promise<number | undefined> {

@@ -99,7 +99,7 @@ export function readTensor(proto: TensorProto): Tensor {
   const datatype = dataTypeFromOnnx(proto.dataType ?? 0);
   const name = proto.name ?? '';
   if (datatype === undefined) throw new TypeError(`tensor '${name}' has ${describeElementType(proto.dataType)}, which Wharf has no datatype for`);
-  if (proto.dataLocation === DATA_LOCATION.EXTERNAL) throw new TypeError(`tensor '${name}' keeps its data in an external file, which is not supported`);
+  if (proto.dataLocation === DATA_LOCATION.EXTERNAL) throw new TypeError(`tensor '${name}' keeps its data in an external file, which readTensor cannot read; read the model with readModelFile, which loads external data`);
   const shape = (proto.dims ?? []).map(Number);
   const count = elementCount(shape);
   const info = dataTypeInfo(datatype);

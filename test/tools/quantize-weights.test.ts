@@ -28,7 +28,17 @@ describe('quantizeWeights', () => {
       });
       assert.equal(q.scales.length, axis === undefined ? 1 : dims[axis]);
       assert.ok(q.values instanceof (type === 'INT8' ? Int8Array : Uint8Array));
-    }), { numRuns: 300 });
+    }), { numRuns: 2000 });
+  });
+
+  it('uses -128 in asymmetric int8 when the zero point rounds to 0 (a fast-check counterexample)', () => {
+    const values = new Float32Array(24);
+    values[19] = 7.8754801750183105;
+    values[21] = -7.8754963874816895;
+    const q = quantizeWeights(values, [6, 4], { type: 'INT8', symmetric: false });
+    assert.deepEqual(q.zeroPoints, [0]);
+    assert.equal(q.values[21], -128);
+    assert.ok(Math.abs(values[21] - dequantizeWeights(q)[21]!) <= q.scales[0]! / 2 + 1e-5);
   });
 
   it('symmetric int8 uses zero point 0 and never -128', () => {

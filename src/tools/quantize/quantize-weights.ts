@@ -14,6 +14,8 @@ const TYPE_RANGE: Readonly<Record<QuantizedType, readonly [number, number]>> = {
 export interface QuantizationParams {
   readonly scale: number;
   readonly zeroPoint: number;
+  /** Symmetric int8 leaves -128 unused; an asymmetric range whose zero point rounds to 0 does not. */
+  readonly symmetric: boolean;
 }
 
 export interface QuantizedWeights {
@@ -60,19 +62,19 @@ export function rangeParams(min: number, max: number, type: QuantizedType, symme
   // all quantize to the zero point, off by less than the smallest normal float.
   if (symmetric) {
     const scale = Math.fround(Math.max(-low, high) / (type === 'INT8' ? 127 : 127.5));
-    return { scale: scale > 0 ? scale : 1, zeroPoint: type === 'INT8' ? 0 : 128 };
+    return { scale: scale > 0 ? scale : 1, zeroPoint: type === 'INT8' ? 0 : 128, symmetric };
   }
   const fitted = Math.fround((high - low) / (qmax - qmin));
   const scale = fitted > 0 ? fitted : 1;
   const zeroPoint = Math.min(qmax, Math.max(qmin, roundHalfToEven(qmin - low / scale)));
-  return { scale, zeroPoint };
+  return { scale, zeroPoint, symmetric };
 }
 
 export function quantizeValue(value: number, params: QuantizationParams, type: QuantizedType): number {
   const [qmin, qmax] = TYPE_RANGE[type];
   // Symmetric int8 leaves -128 unused, so the range is the same on both sides of zero, as
   // onnxruntime's quantizer does for weights.
-  const low = type === 'INT8' && params.zeroPoint === 0 ? -127 : qmin;
+  const low = type === 'INT8' && params.symmetric ? -127 : qmin;
   return Math.min(qmax, Math.max(low, roundHalfToEven(value / params.scale) + params.zeroPoint));
 }
 

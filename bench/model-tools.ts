@@ -4,7 +4,7 @@
 // Run: npm run bench:tools   (ONLY=mlp,cnn,mlp-large  SAMPLES=1000  ROUNDS=3  THREADS=n  BATCH=32)
 import ort from 'onnxruntime-node';
 import {
-  compareOutputs, createSession, formatBytes, medianLatencyMs, randomFeeds, resolveInputSpecs, runSession, seededRandom,
+  compareOutputs, createSession, formatBytes, medianLatencyMs, randomFeeds, resolveInputSpecs, runOnSamples, seededRandom,
   type Feeds, type OutputDifference,
 } from '../src/tools/evaluate/index.js';
 import { convertToFloat16 } from '../src/tools/fp16/index.js';
@@ -75,21 +75,15 @@ async function variantsOf(model: BenchModel): Promise<Variant[]> {
   ];
 }
 
-async function outputsOn(session: ort.InferenceSession, samples: readonly Feeds[]): Promise<Record<string, ort.Tensor>[]> {
-  const outputs = [];
-  for (const feeds of samples) outputs.push(await runSession(session, feeds));
-  return outputs;
-}
-
 async function measure(model: BenchModel): Promise<Measured[]> {
   const variants = await variantsOf(model);
   const sessionOptions = THREADS === undefined ? {} : { threads: THREADS };
   const sessions = await Promise.all(variants.map((variant) => createSession(variant.bytes, sessionOptions)));
   try {
     const accuracySamples = randomSamples(model.bytes, SAMPLES, 1, 1);
-    const reference = await outputsOn(sessions[0]!, accuracySamples);
+    const reference = await runOnSamples(sessions[0]!, accuracySamples);
     const differences: (OutputDifference | undefined)[] = [undefined];
-    for (const session of sessions.slice(1)) differences.push(compareOutputs(reference, await outputsOn(session, accuracySamples))[0]);
+    for (const session of sessions.slice(1)) differences.push(compareOutputs(reference, await runOnSamples(session, accuracySamples))[0]);
 
     const latencies = variants.map(() => ({ 1: [] as number[], [BATCH]: [] as number[] }));
     for (const batch of [1, BATCH]) {

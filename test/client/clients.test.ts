@@ -1,15 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { GrpcClient, HttpClient, InferenceError, createClient, parseServerAddress, type InferenceClient } from '../../src/client/index.js';
-import { startGrpcServer, type RunningGrpcServer } from '../../src/server/grpc/index.js';
-import { makeTempDir, startTestServer, type TestServer } from '../support/server-harness.js';
+import { InferenceError, createClient, parseServerAddress, type InferenceClient } from '../../src/client/index.js';
+import { makeTempDir, startTestServerWithClients, type TestServer, type TestServerWithClients } from '../support/server-harness.js';
 import { writeAddSubModel, writeCorruptModel, writeSlowModel } from '../support/test-models.js';
 
+let served: TestServerWithClients;
 let server: TestServer;
-let grpc: RunningGrpcServer;
 let cleanup: () => Promise<void>;
-const clients: InferenceClient[] = [];
+let clients: InferenceClient[] = [];
 
 before(async () => {
   const tmp = await makeTempDir();
@@ -17,15 +16,13 @@ before(async () => {
   await writeAddSubModel(tmp.dir);
   await writeSlowModel(tmp.dir);
   await writeCorruptModel(tmp.dir);
-  server = await startTestServer(tmp.dir);
-  grpc = await startGrpcServer(server.engine, { host: '127.0.0.1', port: 0 });
-  clients.push(new HttpClient({ url: server.url }), new GrpcClient({ url: grpc.address }));
+  served = await startTestServerWithClients(tmp.dir);
+  server = served.server;
+  clients = [served.http, served.grpcClient];
 });
 
 after(async () => {
-  for (const client of clients) client.close();
-  await grpc?.close();
-  await server?.close();
+  await served?.close();
   await cleanup?.();
 });
 

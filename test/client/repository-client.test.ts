@@ -6,14 +6,12 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { Server, ServerCredentials, type Metadata, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { GrpcClient, HttpClient, createClient, type InferenceClient } from '../../src/client/index.js';
-import { startGrpcServer, type RunningGrpcServer } from '../../src/server/grpc/index.js';
 import { INFERENCE_SERVICE_NAME, loadGrpcPackageDefinition } from '../../src/protocol/index.js';
-import { makeTempDir, startTestServer, type TestServer } from '../support/server-harness.js';
+import { makeTempDir, startTestServerWithClients, type TestServerWithClients } from '../support/server-harness.js';
 import { writeAddSubModel } from '../support/test-models.js';
 
 const TOKEN = 'client-t0ken';
-let server: TestServer;
-let grpc: RunningGrpcServer;
+let served: TestServerWithClients;
 let cleanup: () => Promise<void>;
 const clients: InferenceClient[] = [];
 
@@ -21,19 +19,17 @@ before(async () => {
   const tmp = await makeTempDir();
   cleanup = tmp.cleanup;
   await writeAddSubModel(tmp.dir);
-  server = await startTestServer(tmp.dir, { modelControlMode: 'explicit', managementToken: TOKEN });
-  grpc = await startGrpcServer(server.engine, { host: '127.0.0.1', port: 0 });
+  served = await startTestServerWithClients(tmp.dir, { modelControlMode: 'explicit', managementToken: TOKEN });
 });
 
 after(async () => {
   for (const client of clients) client.close();
-  await grpc?.close();
-  await server?.close();
+  await served?.close();
   await cleanup?.();
 });
 
 function clientFor(protocol: 'http' | 'grpc', managementToken?: string): InferenceClient {
-  const client = createClient(protocol, { url: protocol === 'http' ? server.url : grpc.address, ...(managementToken !== undefined ? { managementToken } : {}) });
+  const client = createClient(protocol, { url: protocol === 'http' ? served.server.url : served.grpc.address, ...(managementToken !== undefined ? { managementToken } : {}) });
   clients.push(client);
   return client;
 }

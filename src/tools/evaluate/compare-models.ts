@@ -29,13 +29,14 @@ export interface CompareOptions extends SessionOptions {
 export async function compareOnSamples(before: Uint8Array, after: Uint8Array, samples: readonly Feeds[]): Promise<OutputDifference[]> {
   const [original, transformed] = await Promise.all([createSession(before), createSession(after)]);
   try {
-    return compareOutputs(await runAll(original, samples), await runAll(transformed, samples));
+    return compareOutputs(await runOnSamples(original, samples), await runOnSamples(transformed, samples));
   } finally {
     await Promise.all([original.release(), transformed.release()]);
   }
 }
 
-async function runAll(session: ort.InferenceSession, samples: readonly Feeds[], onEach?: () => void): Promise<Outputs[]> {
+/** Runs the session on each sample in turn; `onEach` is called after every run. */
+export async function runOnSamples(session: ort.InferenceSession, samples: readonly Feeds[], onEach?: () => void): Promise<Outputs[]> {
   const outputs: Outputs[] = [];
   for (const feeds of samples) {
     outputs.push(await runSession(session, feeds));
@@ -60,7 +61,7 @@ export async function compareModels(before: Uint8Array, after: Uint8Array, sampl
   };
   const [original, transformed] = await Promise.all([createSession(before, options), createSession(after, options)]);
   try {
-    const differences = compareOutputs(await runAll(original, samples, tick), await runAll(transformed, samples, tick));
+    const differences = compareOutputs(await runOnSamples(original, samples, tick), await runOnSamples(transformed, samples, tick));
     const latencyBeforeMs = await medianLatencyMs(original, samples, { iterations: latencyIterations });
     tick(latencyIterations);
     const latencyAfterMs = await medianLatencyMs(transformed, samples, { iterations: latencyIterations });

@@ -3,10 +3,10 @@
 // that points outside the folder (onnxruntime's own check).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { versionFileBytes } from '../../src/repository/version-opener.js';
-import { decodeModel, writeModelFile } from '../../src/tools/onnx/index.js';
+import { decodeModel, encodeModel, writeModelFile } from '../../src/tools/onnx/index.js';
 import { makeTempDir, request, startTestServer, type TestServer } from '../support/server-harness.js';
 import { buildMlpModel } from '../support/test-models.js';
 
@@ -24,6 +24,15 @@ describe('models with external data', () => {
     versionDir = join(temp.dir, 'external', 'mlp', '1');
     await mkdir(versionDir, { recursive: true });
     await writeModelFile(join(versionDir, 'model.onnx'), model, { externalDataThreshold: 256 });
+    // A model whose weights point outside its folder: it must fail to load, and only it.
+    const escaping = decodeModel(buildMlpModel(SIZES));
+    const w1 = escaping.graph!.initializer![0]!;
+    delete w1.rawData;
+    w1.dataLocation = 1;
+    w1.externalData = [{ key: 'location', value: '../../outside.data' }, { key: 'length', value: String(8 * 64 * 4) }];
+    await mkdir(join(temp.dir, 'external', 'escaping', '1'), { recursive: true });
+    await writeFile(join(temp.dir, 'external', 'outside.data'), new Uint8Array(8 * 64 * 4));
+    await writeFile(join(temp.dir, 'external', 'escaping', '1', 'model.onnx'), encodeModel(escaping));
     const inlineDir = join(temp.dir, 'inline', 'mlp', '1');
     await mkdir(inlineDir, { recursive: true });
     await writeModelFile(join(inlineDir, 'model.onnx'), model);
@@ -42,6 +51,16 @@ describe('models with external data', () => {
     const reference = await request(`${inline.url}/v2/models/mlp/infer`, 'POST', body);
     assert.equal(external.status, 200, JSON.stringify(external.body));
     assert.deepEqual(external.body, reference.body);
+  });
+
+  it('refuses a model whose external data leaves its folder, and serves the others', async () => {
+    // Under the memory budget models load on their first request, so the request reports the failure.
+    const body = { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 8], data: new Array(8).fill(0) }] };
+    const refused = await request(`${server.url}/v2/models/escaping/infer`, 'POST', body);
+    assert.ok(refused.status >= 400, JSON.stringify(refused.body));
+    assert.match((refused.body as { error: string }).error, /escapes model directory/i);
+    assert.equal((await request(`${server.url}/v2/models/escaping/ready`, 'GET')).status, 503);
+    assert.equal((await request(`${server.url}/v2/models/mlp/infer`, 'POST', body)).status, 200);
   });
 
   it('counts the external data file in the model\'s size', async () => {
